@@ -1,0 +1,161 @@
+"""Attachment links on a notice page, and the text inside the files when they can be fetched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from notices.model import Attachment
+from notices.text import clean_line
+
+ATTACHMENT_EXTENSIONS = (
+    "pdf",
+    "doc",
+    "docx",
+    "wps",
+    "xls",
+    "xlsx",
+    "et",
+    "ppt",
+    "pptx",
+    "zip",
+    "rar",
+    "7z",
+    "ofd",
+    "txt",
+    "csv",
+)
+_EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
+_MAX_ATTACHMENT_BYTES = 30_000_000
+_CONVERTER_TIMEOUT = 60
+
+Fetch = Callable[[str], "bytes | None"]
+
+
+def base_url(root: etree._Element | None, page_url: str) -> str:
+    """The URL relative links resolve against: <base href> (itself resolved) or the page URL."""
+    if root is not None:
+        for base in root.iter("base"):
+            href = (base.get("href") or "").strip()
+            if href:
+                return urljoin(page_url, href)
+    return page_url
+
+
+def find_attachments(root: etree._Element | None, page_url: str) -> list[Attachment]:
+    """Links to documents (.pdf/.doc/.docx/.wps/.xls(x)/.zip …) with their visible name and absolute URL."""
+    if root is None:
+        return []
+    base = base_url(root, page_url)
+    found: dict[str, Attachment] = {}
+    for link in root.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        path = unquote(urlsplit(href).path)
+        if not _EXT_RE.search(path):
+            continue
+        url = urljoin(base, href)
+        name = clean_line("".join(link.itertext())) or clean_line(link.get("title") or "") or Path(path).name
+        if url not in found:
+            found[url] = Attachment(name=name, url=url)
+    return list(found.values())
+
+
+def fetch_texts(attachments: list[Attachment], fetch: Fetch) -> tuple[list[Attachment], list[str]]:
+    """Fetch each attachment and extract its text; problems become warnings, never exceptions."""
+    out: list[Attachment] = []
+    warnings: list[str] = []
+    for attachment in attachments:
+        try:
+            data = fetch(attachment.url)
+        except Exception as exc:  # a fetcher's network error must not lose the notice
+            warnings.append(f"attachment {attachment.url}: fetch failed ({exc})")
+            out.append(attachment)
+            continue
+        if data is None:
+            warnings.append(f"attachment {attachment.url}: not fetched")
+            out.append(attachment)
+            continue
+        text, problem = attachment_text(data, attachment.url)
+        if problem:
+            warnings.append(f"attachment {attachment.name}: {problem}")
+        out.append(
+            Attachment(
+                name=attachment.name, url=attachment.url, text=text, sha256=hashlib.sha256(data).hexdigest()
+            )
+        )
+    return out, warnings
+
+
+def attachment_text(data: bytes, url: str = "") -> tuple[str | None, str | None]:
+    """(text, problem): text of a PDF, DOCX, DOC or WPS file, sniffed by content then by extension."""
+    if len(data) > _MAX_ATTACHMENT_BYTES:
+        return None, f"file is {len(data)} bytes, over the {_MAX_ATTACHMENT_BYTES} byte limit"
+    found = _EXT_RE.search(unquote(urlsplit(url).path))
+    ext = found.group(1).lower() if found else ""
+    try:
+        if data.startswith(b"%PDF"):
+            return _pdf_text(data), None
+        if data.startswith(b"PK\x03\x04") and (ext == "docx" or b"word/" in data[:4000]):
+            return _docx_text(data), None
+        if data.startswith(b"\xd0\xcf\x11\xe0") and ext in ("doc", "wps", ""):
+            return _legacy_word_text(data, ext or "doc")
+    except Exception as exc:  # corrupt files are common on these sites
+        return None, f"could not read {ext or 'file'} ({type(exc).__name__}: {exc})"
+    if ext in ("txt", "csv"):
+        return data.decode("utf-8", errors="replace"), None
+    return None, f"no text extraction for .{ext or 'unknown'} files"
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+
+
+def _docx_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    lines = [p.text.strip() for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text.strip() for cell in row.cells))
+    return "\n".join(line for line in lines if line)
+
+
+def _legacy_word_text(data: bytes, ext: str) -> tuple[str | None, str | None]:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"attachment.{ext}"
+        source.write_bytes(data)
+        for tool, args in (("antiword", ["-m", "UTF-8.txt"]), ("catdoc", ["-d", "utf-8"])):
+            exe = shutil.which(tool)
+            if exe:
+                result = subprocess.run(
+                    [exe, *args, str(source)], capture_output=True, timeout=_CONVERTER_TIMEOUT
+                )
+                if result.returncode == 0 and result.stdout.strip():
+                    return result.stdout.decode("utf-8", errors="replace").strip(), None
+        office = shutil.which("libreoffice") or shutil.which("soffice")
+        if office:
+            subprocess.run(
+                [office, "--headless", "--convert-to", "txt:Text", "--outdir", tmp, str(source)],
+                capture_output=True,
+                timeout=_CONVERTER_TIMEOUT * 2,
+            )
+            converted = source.with_suffix(".txt")
+            if converted.exists():
+                return converted.read_text(encoding="utf-8", errors="replace").strip(), None
+            return None, f".{ext} conversion with libreoffice produced no text"
+    return None, f"cannot read .{ext}: no converter installed (install antiword, catdoc or libreoffice)"

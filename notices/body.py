@@ -1,0 +1,179 @@
+"""The notice text: find the content container, split it into paragraphs, drop chrome and repeats."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
+from notices.outline import match_marker
+from notices.text import cjk_count
+
+# Known CMS content containers, most specific first.
+CONTENT_SELECTORS = (
+    "div.TRS_Editor",
+    "#UCAP-CONTENT",
+    "#zoom",
+    "div.zw",
+    "div.j-fontContent",
+    "div.article-content",
+    "div.article_content",
+    "div.pages_content",
+    "div.wzcon",
+    "div.con_text",
+    "#mainText",
+    "div.view",
+    "#content",
+)
+_MARKER_RE = re.compile(
+    r"<!--\s*(?:<\$\[信息内容\]>|ZJEG_RSS\.content\.|[A-Za-z_.]*content[A-Za-z_.]*\s*)begin\s*-->(.*?)"
+    r"<!--\s*(?:<\$\[信息内容\]>|ZJEG_RSS\.content\.|[A-Za-z_.]*content[A-Za-z_.]*\s*)end\s*-->",
+    re.S | re.I,
+)
+MIN_BODY_CJK = 40
+
+# Whole lines that are page chrome, never notice text. Anchored so genuine sentences survive.
+_NOISE_LINE_RES = tuple(
+    re.compile(p)
+    for p in (
+        r"(ICP|icp)备?\s*\d|公网安备|网站标识码|版权所有|主办单位|承办单位|技术支持|联系电话|联系我们|网站地图",
+        r"^扫一扫|在手机(上)?打开|^分享到|^【?\s*字[体号]\s*[:：]|^\[?\s*打印\s*\]?$|^\[?\s*关闭\s*\]?$|^【?\s*(打印本页|关闭窗口|关闭本页|打印|关闭)\s*】?",
+        r"(浏览|访问|阅读|点击)(次数|量|数)\s*[:：]?\s*\d*|^浏览\s*[:：]?\s*\d+|^次浏览$",
+        r"(页面|网页)?生成(时间|日期)\s*[:：]|^(当前位置|您的位置|所在位置)\s*[:：]",
+        r"^(上一篇|下一篇|相关链接|相关文章|相关阅读|相关新闻|相关文件|相关解读|返回顶部|返回首页|收藏本页|设为首页)",
+        r"^(小程序|手机浏览|登录\s*/\s*注册|还有疑问\??？?|立即咨询|发表评论|去登录|我要评论|我要纠错|网友评论)$",
+        r"马上发起在线咨询|^声明\s*[:：].{0,40}(转载|版权)|^免责声明",
+        r"^[（(]?\s*责任编辑\s*[:：]|^编辑\s*[:：]\s*\S{1,8}$|^(字号|字体)\s*[:：]?\s*(大|中|小|\[)",
+        r"^(发布日期|发布时间|日期|时间|来源|信息来源|文章来源|作者|浏览次数)\s*[:：]\s*\S{0,30}(\s+(来源|作者|浏览次数|发布时间|发布日期)\s*[:：]\s*\S{0,30})*\s*$",
+        r"^(大|中|小)(\s+(大|中|小))+$|^【\s*大\s*中\s*小\s*】$|^\[\s*大\s*\]",
+    )
+)
+_SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
+_DEDUPE_SENTENCE_MIN = 25
+_PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
+
+
+def is_noise_line(line: str) -> bool:
+    if len(line) > 200 and not line.startswith("声明"):
+        return False
+    return any(p.search(line) for p in _NOISE_LINE_RES)
+
+
+def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:
+    """The element holding the notice text and how it was found ("marker", a selector, or "density")."""
+    for match in sorted(_MARKER_RE.finditer(raw_html[:4_000_000]), key=lambda m: -len(m.group(1))):
+        fragment = parse_html(f"<div>{match.group(1)}</div>")
+        if fragment is not None and cjk_count(" ".join(element_lines(fragment))) >= MIN_BODY_CJK:
+            return fragment, "marker"
+        break
+    for selector in CONTENT_SELECTORS:
+        try:
+            candidates = root.cssselect(selector)
+        except Exception:
+            continue
+        best = max(candidates, key=lambda el: cjk_count(" ".join(element_lines(el))), default=None)
+        if best is not None and cjk_count(" ".join(element_lines(best))) >= MIN_BODY_CJK:
+            return best, selector
+    best_el = density_container(root)
+    return best_el, "density"
+
+
+def density_container(root: etree._Element, max_nodes: int = 200_000) -> etree._Element | None:
+    """Readability-style fallback: paragraphs vote for their parent (and half for the grandparent)."""
+    scores: dict[etree._Element, float] = {}
+    for count, el in enumerate(root.iter("p", "div", "td", "li", "span", "font", "section", "article")):
+        if count > max_nodes:
+            break
+        if is_noise(el):
+            continue
+        if el.tag == "p":
+            text = "".join(el.itertext())
+        else:
+            # only the element's own text: nested blocks vote for themselves
+            text = (el.text or "") + "".join(
+                (c.tail or "") + ("" if c.tag in BLOCK_TAGS else "".join(c.itertext()))
+                for c in el
+                if isinstance(c.tag, str)
+            )
+        chars = cjk_count(text)
+        if chars < 10:
+            continue
+        links = sum(cjk_count("".join(a.itertext())) for a in el.iter("a"))
+        if el.tag == "p" and links > chars / 2:
+            continue
+        punctuation = len(re.findall(r"[，。；：、！？]", text))
+        score = 1 + punctuation + min(chars / 50, 5)
+        target = el.getparent() if el.tag in ("p", "span", "font") else el
+        if target is None:
+            continue
+        scores[target] = scores.get(target, 0) + score
+        grand = target.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + score / 2
+    best: tuple[float, etree._Element] | None = None
+    for el, score in scores.items():
+        total = cjk_count("".join(el.itertext()))
+        if not total:
+            continue
+        links = sum(cjk_count("".join(a.itertext())) for a in el.iter("a"))
+        adjusted = score * (1 - min(links / total, 1.0))
+        if best is None or adjusted > best[0]:
+            best = (adjusted, el)
+    return best[1] if best else None
+
+
+def body_paragraphs(container: etree._Element | None) -> tuple[list[str], int]:
+    """Clean, de-duplicated paragraphs of the container, and how many repeats were dropped."""
+    if container is None:
+        return [], 0
+    lines = [line for line in element_lines(container) if not is_noise_line(line) and _has_text(line)]
+    return dedupe(lines)
+
+
+def dedupe(lines: list[str]) -> tuple[list[str], int]:
+    """Drop repeated paragraphs and repeated long sentences, keeping the first occurrence.
+
+    Pages that hold the text twice (a header block repeated, passages pasted again) would otherwise
+    make the diff stage see phantom edits. Short lines and duty parentheticals such as
+    （市农委…按职责分工负责） legitimately repeat, so they are kept.
+    """
+    seen_lines: set[str] = set()
+    seen_sentences: set[str] = set()
+    out: list[str] = []
+    dropped = 0
+    for line in lines:
+        key = re.sub(r"\s+", "", line)
+        if _PAREN_ONLY_RE.match(key):
+            out.append(line)
+            continue
+        if key in seen_lines and (len(key) >= 8 or _looks_like_header(key) or match_marker(key)):
+            dropped += 1
+            continue
+        seen_lines.add(key)
+        kept: list[str] = []
+        removed = False
+        for sentence in _SENTENCE_RE.findall(line):
+            skey = re.sub(r"\s+", "", sentence)
+            if not skey:
+                continue
+            if len(skey) >= _DEDUPE_SENTENCE_MIN and not _PAREN_ONLY_RE.match(skey):
+                if skey in seen_sentences:
+                    dropped += 1
+                    removed = True
+                    continue
+                seen_sentences.add(skey)
+            kept.append(sentence)
+        new_line = "".join(kept).strip() if removed else line
+        if new_line:
+            out.append(new_line)
+    return out, dropped
+
+
+def _looks_like_header(key: str) -> bool:
+    return bool(re.search(r"〔\d{4}〕\d+号$", key))
+
+
+def _has_text(line: str) -> bool:
+    """False for rules and ornaments such as ━━━━ or ＊＊＊."""
+    return any(ch.isalnum() for ch in line)

@@ -1,0 +1,145 @@
+"""What kind of page is this: a notice, a list, an anti-bot challenge, an error page, or other."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from notices.html import element_lines
+from notices.model import PageKind, RawPage
+from notices.text import cjk_count
+
+_BINARY_MAGIC = {
+    b"%PDF": "PDF",
+    b"PK\x03\x04": "ZIP/Office",
+    b"\xd0\xcf\x11\xe0": "OLE (DOC/XLS/WPS)",
+    b"\x89PNG": "PNG image",
+    b"GIF8": "GIF image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"\x1f\x8b": "gzip",
+    b"Rar!": "RAR",
+}
+_CHALLENGE_RES = (
+    re.compile(r"<meta[^>]{0,400}\br\s*=\s*['\"]?m['\"]?[^>]*>", re.I),  # Ruishu (瑞数)
+    re.compile(r"\$_ts\s*=|\$_ts\.|\$_ss\s*=|_\$[a-z]{2}\s*="),
+    re.compile(
+        r"__jsl_clearance|acw_sc__v2|_waf_|waf_answer|ChallengeForm|cf-browser-verification|challenge-platform",
+        re.I,
+    ),
+    re.compile(
+        r"请稍候|正在(获取|加载)内容|请(开启|启用)\s*JavaScript|安全验证|访问验证|人机验证|浏览器安全检查|Please enable JavaScript|Checking your browser",
+        re.I,
+    ),
+)
+_ERROR_TEXT_RE = re.compile(
+    r"系统维护|网站维护|维护中|升级维护|页面不存在|页面未找到|找不到(该|您要的|相关)?页面|您访问的页面|文章不存在|信息不存在|"
+    r"已被删除|已删除|已撤销|404\s*Not\s*Found|^404$|Not\s*Found|Page not found|服务器错误|Service Unavailable|Internal Server Error|"
+    r"Bad Gateway|访问出错|出错了|无法访问",
+    re.I,
+)
+_SEARCH_RE = re.compile(r"为您找到|搜索结果|检索结果|智能检索|相关结果|站内搜索|全文检索|高级检索")
+_ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]）】]?$")
+_DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: PageKind
+    reason: str
+
+
+def sniff_binary(body: bytes) -> str | None:
+    """A description of binary content ("PDF", "control bytes"), or None for text."""
+    head = body[:4096]
+    for magic, label in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            return label
+    if not head:
+        return None
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return "control bytes" if control / len(head) > 0.1 else None
+
+
+def classify_page(
+    page: RawPage, html: str, root: etree._Element | None, paragraphs: list[str] | None = None
+) -> Verdict:
+    """Classify a decoded page; ``paragraphs`` is the body extracted from it, when known."""
+    body_cjk = cjk_count("".join(paragraphs)) if paragraphs is not None else None
+    status = page.status
+    if not html.strip():
+        return Verdict(PageKind.ERROR, "empty page")
+    probe = html[:300_000]
+    if status == 412:
+        return Verdict(PageKind.BLOCKED, "anti-bot challenge (HTTP 412, Ruishu-style)")
+    visible = " ".join(element_lines(root, skip_noise=False))[:200_000] if root is not None else ""
+    visible_cjk = cjk_count(visible)
+    # Ruishu also injects its script into real pages it lets through, so markers alone are not enough.
+    if any(p.search(probe) for p in _CHALLENGE_RES[:3]) and visible_cjk < 100:
+        return Verdict(PageKind.BLOCKED, f"anti-bot challenge script with no content (HTTP {status})")
+    if _CHALLENGE_RES[3].search(probe) and visible_cjk < 200:
+        return Verdict(PageKind.BLOCKED, f"JavaScript/cookie challenge page (HTTP {status})")
+    if status in (403, 429, 521, 503) and visible_cjk < 300:
+        return Verdict(PageKind.BLOCKED, f"HTTP {status} with a short body: probably an anti-bot challenge")
+    if status >= 400:
+        return Verdict(PageKind.ERROR, f"HTTP {status}")
+    title = " ".join(t.text_content() for t in root.iter("title")) if root is not None else ""
+    looks_broken = visible_cjk < 400 or bool(_ERROR_TEXT_RE.search(title))
+    if (
+        looks_broken
+        and _ERROR_TEXT_RE.search(title + " " + visible[:3000])
+        and (not body_cjk or body_cjk < 200)
+    ):
+        return Verdict(PageKind.ERROR, "maintenance or not-found page")
+    if root is None or visible_cjk < 10 and len(visible) < 40:
+        return Verdict(PageKind.ERROR, "page has no visible text")
+    searchy = _SEARCH_RE.search(title + " " + visible[:2000]) or re.search(
+        r"search|/so/|fulltext", page.url, re.I
+    )
+    if searchy and (not body_cjk or body_cjk < 600 or "智能检索" in title):
+        return Verdict(PageKind.OTHER, "search results page")
+    metas = {(m.get("name") or "").lower() for m in root.iter("meta")}
+    list_signals = _list_signals(probe, root)
+    if paragraphs and len(paragraphs) >= 5 and sum(map(_row_like, paragraphs)) / len(paragraphs) >= 0.5:
+        # the "body" found is itself a column of dated titles
+        return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
+    if body_cjk is not None and body_cjk >= 150 and (list_signals < 2 or "articletitle" in metas):
+        return Verdict(PageKind.NOTICE, "detail page with a body")
+    if list_signals:
+        return Verdict(PageKind.LIST, "list page")
+    if body_cjk is not None and body_cjk >= 80:
+        return Verdict(PageKind.NOTICE, "short detail page")
+    return Verdict(PageKind.OTHER, "no notice body found (portal or statistics page)")
+
+
+def _row_like(paragraph: str) -> bool:
+    return len(paragraph) <= 100 and bool(_ROW_END_RE.search(paragraph))
+
+
+def _list_signals(probe: str, root: etree._Element) -> int:
+    signals = 0
+    if re.search(r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}", probe):
+        signals += 1
+    metas = {(m.get("name") or "").lower() for m in root.iter("meta")}
+    if "columnname" in metas and "articletitle" not in metas:
+        signals += 1
+    dated_rows = 0
+    for row in root.iter("li", "tr", "div", "dd"):
+        links = row.findall(".//a")
+        if (
+            len(links) == 1
+            and _DATE_RE.search("".join(row.itertext()))
+            and len("".join(row.itertext())) < 200
+        ):
+            dated_rows += 1
+    if dated_rows >= 8:
+        signals += 2
+    return signals
+
+
+def classify(page: RawPage) -> PageKind:
+    """The kind of a raw page (notice, list, blocked, error, other); same verdict ``extract`` reaches."""
+    from notices.extract import extract
+
+    return extract(page).page_kind

@@ -1,0 +1,182 @@
+"""Metadata of a notice page: the labelled fields (索引号, 发文字号 …), <meta> tags and the title."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from notices.html import text_of
+from notices.parsers import parse_date, parse_doc_number
+from notices.text import clean_line, squash
+
+# Squashed label -> field name. Order inside each tuple does not matter; lookups are exact.
+LABELS: dict[str, str] = {}
+for _name, _labels in {
+    "index_number": ("索引号", "索取号", "信息索引号"),
+    "topic": ("主题分类", "分类", "主题", "信息分类", "所属主题"),
+    "issuer": (
+        "发文机关",
+        "发布机构",
+        "发文单位",
+        "制发机关",
+        "发文机构",
+        "发布单位",
+        "公开主体",
+        "发布机关",
+    ),
+    "written_date": ("成文日期", "成文时间", "印发日期", "生成日期"),
+    "title": ("标题", "名称", "文件名称", "文件标题"),
+    "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
+    "published_date": ("发布日期", "发布时间", "公开日期", "日期", "时间", "发文日期", "公布日期"),
+    "validity": ("有效性", "效力状态", "时效性", "是否有效", "有效状态", "效力"),
+    "source": ("来源", "信息来源", "文章来源", "稿源"),
+}.items():
+    for _label in _labels:
+        LABELS[_label] = _name
+
+_INLINE_RE = re.compile(
+    "("
+    + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True))
+    + r")\s*[:：]\s*(\S[^\n]{0,120})"
+)
+_LABEL_CANDIDATE_TAGS = (
+    "td",
+    "th",
+    "span",
+    "label",
+    "b",
+    "strong",
+    "dt",
+    "em",
+    "li",
+    "p",
+    "div",
+    "font",
+    "i",
+)
+_VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
+_SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
+
+
+@dataclass
+class PageMeta:
+    """Raw label values found on the page, before they are turned into Notice fields."""
+
+    labelled: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=…> (names lower-cased)
+
+
+def collect(root: etree._Element) -> PageMeta:
+    """Find labelled metadata: tables, label/value spans, inline "发布日期:2017-08-17" text, <meta>."""
+    found = PageMeta()
+    for el in root.iter("meta"):
+        name = (el.get("name") or "").strip().lower()
+        if name and el.get("content") is not None:
+            found.meta.setdefault(name, clean_line(el.get("content") or ""))
+    for el in root.iter(*_LABEL_CANDIDATE_TAGS):
+        own = clean_line("".join(el.itertext()))
+        if not own or len(own) > 160:
+            continue
+        key = LABELS.get(squash(own))
+        if key:
+            value = _value_after(el)
+            if value and squash(value) not in LABELS:
+                found.labelled.setdefault(key, value)
+            continue
+        if len(own) <= 140 and len(el) <= 3:
+            for match in _INLINE_RE.finditer(own):
+                key = LABELS[squash(match.group(1))]
+                value = _cut_at_next_label(match.group(2))
+                if value:
+                    found.labelled.setdefault(key, value)
+    return found
+
+
+def _value_after(el: etree._Element) -> str:
+    """The value for a label element: its tail text, else the next sibling's text."""
+    tail = clean_line(el.tail or "")
+    if tail:
+        return _cut_at_next_label(tail)
+    sibling = el.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()
+    if sibling is not None:
+        return _cut_at_next_label(clean_line(text_of(sibling)))
+    return ""
+
+
+def _cut_at_next_label(value: str) -> str:
+    match = _INLINE_RE.search(value)
+    if match and match.start() > 0:
+        value = value[: match.start()]
+    return value.strip(" ：:")
+
+
+def normalize_validity(value: str | None) -> str | None:
+    """已废止 -> 废止, 已失效 -> 失效, 现行有效 -> 有效."""
+    if not value:
+        return None
+    for needle, norm in _VALIDITY:
+        if needle in value:
+            return norm
+    return None
+
+
+def clean_title(text: str | None, site_names: list[str]) -> str | None:
+    """Strip the site name from a <title>: "…的通知_海南省人民政府网" -> "…的通知"."""
+    if not text:
+        return None
+    text = clean_line(text)
+    parts = [p for p in _SITE_SPLIT_RE.split(text) if p]
+    if len(parts) > 1:
+        keep = [p for p in parts if not _is_site_name(p, site_names)]
+        text = max(keep or parts[:1], key=len)
+    return text or None
+
+
+def _is_site_name(part: str, site_names: list[str]) -> bool:
+    if any(name and (part == name or part in name) for name in site_names):
+        return True
+    return (
+        bool(re.search(r"(网|网站|门户|官网|官方网站|平台|首页|人民政府门户网站)$", part)) and len(part) <= 20
+    )
+
+
+def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
+    """The document title: 标题 label, ArticleTitle meta, a heading matching <title>, else <title>."""
+    if page_meta.labelled.get("title"):
+        return page_meta.labelled["title"]
+    if page_meta.meta.get("articletitle"):
+        return page_meta.meta["articletitle"]
+    site_names = [page_meta.meta.get("sitename", "")]
+    title_el = root.find(".//title")
+    from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
+    headings = _heading_texts(root)
+    if from_tag:
+        matching = [h for h in headings if h in from_tag or from_tag in h]
+        return max(matching, key=len) if matching else from_tag
+    return headings[0] if headings else None
+
+
+def _heading_texts(root: etree._Element) -> list[str]:
+    out: list[str] = []
+    xpath = (
+        "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
+        "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
+    )
+    for el in root.xpath(xpath):
+        text = clean_line(text_of(el))
+        if 6 <= len(text) <= 150 and text not in out:
+            out.append(text)
+    return out
+
+
+def label_date(page_meta: PageMeta, key: str) -> date | None:
+    return parse_date(page_meta.labelled.get(key))
+
+
+def label_doc_number(page_meta: PageMeta) -> str | None:
+    return parse_doc_number(page_meta.labelled.get("doc_number"))

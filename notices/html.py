@@ -1,0 +1,131 @@
+"""Parsing HTML safely and turning an element into lines of visible text."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from notices.text import clean_line
+
+MAX_PARSE_CHARS = 4_000_000
+
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "center",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "form",
+        "hr",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "figcaption",
+        "td",
+        "th",
+    ]
+)
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "select",
+        "option",
+        "textarea",
+        "button",
+        "input",
+        "template",
+        "svg",
+        "object",
+        "embed",
+        "head",
+        "title",
+    ]
+)
+# class/id words of widgets that never hold notice text.
+NOISE_ATTR_RE = re.compile(
+    r"share|bdshare|(?<![a-z])print(?![a-z])|dayin|qrcode|ewm|erweima|code-?img|related|xgxx|xglj|comment|pinglun|footer|"
+    r"breadcrumb|crumb|position|location|weizhi|\bnav|menu|toolbar|font-?size|fontS|pagesource|prenext|"
+    r"page-?turn|article-?infos|article-edit|affairs-detail-qcode",
+    re.I,
+)
+
+
+def parse_html(text: str) -> etree._Element | None:
+    """An lxml tree for any text (fragments included); None when nothing parseable remains."""
+    if not text.strip():
+        return None
+    text = re.sub(r"<\?xml[^>]*\?>", "", text[:MAX_PARSE_CHARS])
+    parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def is_noise(el: etree._Element) -> bool:
+    attrs = f"{el.get('class', '')} {el.get('id', '')}"
+    return bool(attrs.strip()) and bool(NOISE_ATTR_RE.search(attrs))
+
+
+def element_lines(el: etree._Element, *, skip_noise: bool = True) -> list[str]:
+    """Visible text of ``el`` split into lines at block elements and <br>, whitespace-normalized."""
+    parts: list[str] = []
+    _walk(el, parts, skip_noise, top=True)
+    lines = (clean_line(line) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def _walk(el: etree._Element, parts: list[str], skip_noise: bool, top: bool = False) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag and tag.lower() in SKIP_TAGS:
+        return
+    if not isinstance(el.tag, str):  # comments, processing instructions
+        return
+    if skip_noise and not top and is_noise(el):
+        return
+    block = tag.lower() in BLOCK_TAGS
+    if block:
+        parts.append("\n")
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _walk(child, parts, skip_noise)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append("\n")
+
+
+def text_of(el: etree._Element) -> str:
+    """All visible text of an element on one line."""
+    return " ".join(element_lines(el, skip_noise=False))

@@ -1,0 +1,104 @@
+"""String parsers for the two values every notice carries: its doc number (文号) and its dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from notices.text import ascii_digits
+
+_OPEN = re.escape("〔[［(（【")
+_CLOSE = re.escape("〕]］)）】")
+# Prefix: the issuer's short name (琼府, 渝府办发, 国办发). Year: 4 digits. Then the serial number and 号.
+DOC_NUMBER_RE = re.compile(
+    rf"([\u4e00-\u9fff]{{1,12}})\s*[{_OPEN}]\s*((?:19|20)\d{{2}})\s*[{_CLOSE}]\s*第?\s*(\d{{1,5}})\s*号"
+)
+# Words that run into a cited doc number in prose ("根据国发〔2017〕14号") but are not part of it.
+_LEADING_NOISE = re.compile(
+    r"^(?:根据|按照|依照|遵照|依据|贯彻|落实|印发|转发|关于|参照|执行|结合|引用|再次|详见|参见|以及|和|及|与|的|见|文号|字号|发文字号)+"
+)
+
+
+def parse_doc_number(text: str | None) -> str | None:
+    """Find and normalize a 文号 such as ``粤府〔２０１２〕１６号`` -> ``粤府〔2012〕16号``.
+
+    Brackets 〔〕[]()［］（）【】 become 〔〕 and full-width digits become ASCII. Returns None when the text
+    holds no doc number (for example an index number ``11440000006939591D/2012-00123``).
+    """
+    if not text:
+        return None
+    match = DOC_NUMBER_RE.search(ascii_digits(text[:2000]))
+    if not match:
+        return None
+    return _format(match)
+
+
+def find_doc_numbers(text: str) -> list[str]:
+    """Every doc number in ``text``, normalized, in order of appearance (duplicates kept)."""
+    return [_format(m) for m in DOC_NUMBER_RE.finditer(ascii_digits(text))]
+
+
+def _format(match: re.Match[str]) -> str:
+    prefix = _LEADING_NOISE.sub("", match.group(1)) or match.group(1)
+    return f"{prefix}〔{match.group(2)}〕{int(match.group(3))}号"
+
+
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUMERIC_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)")
+_CN_DATE_RE = re.compile(
+    r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+
+
+def parse_date(text: str | None) -> date | None:
+    """The first valid calendar date in ``text``.
+
+    Understands 2017-08-17, 2017/8/9, 2017.8.9, 2017年8月9日, 二〇一七年八月九日 and full-width digits.
+    Returns None when there is none (or only impossible ones such as 2017-13-40).
+    """
+    if not text:
+        return None
+    text = ascii_digits(text[:5000])
+    found: list[tuple[int, date]] = []
+    for match in _NUMERIC_DATE_RE.finditer(text):
+        value = _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if value:
+            found.append((match.start(), value))
+            break
+    for match in _CN_DATE_RE.finditer(text):
+        year = int("".join(str(_CN_DIGITS[c]) for c in match.group(1)))
+        value = _safe_date(year, _cn_small(match.group(2)), _cn_small(match.group(3)))
+        if value:
+            found.append((match.start(), value))
+            break
+    return min(found)[1] if found else None
+
+
+def _cn_small(text: str) -> int:
+    """一..三十一: the Chinese numerals used for months and days."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,30 @@
+"""Small text normalizers shared by the extraction modules."""
+
+from __future__ import annotations
+
+import re
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Ideographic space, no-break space, zero-width characters and BOMs all count as layout, not text.
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]+")
+_LABEL_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b:：]+")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def ascii_digits(text: str) -> str:
+    """Turn full-width digits into ASCII digits."""
+    return text.translate(_FULLWIDTH_DIGITS)
+
+
+def clean_line(text: str) -> str:
+    """Collapse every run of whitespace (including full-width spaces) to one space and strip."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace and colons: ``索 引 号：`` -> ``索引号``."""
+    return _LABEL_SPACE_RE.sub("", text)
+
+
+def cjk_count(text: str) -> int:
+    return len(CJK_RE.findall(text))

@@ -1,0 +1,83 @@
+"""Accuracy gate: every fixture page through ``extract``, scored field by field against expected.json.
+
+Per-case tests name the page and the field that broke. ``test_accuracy_not_below_baseline`` fails
+when any field's accuracy over all pages drops below tests/fixtures/accuracy_baseline.json; the
+per-field table is printed in the terminal summary (see conftest.py), with or without ``-s``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import cache
+
+import pytest
+from notice_fixtures import BASELINE_PATH, Case, checked_fields, field_problems, load_cases
+
+from notices import extract
+from notices.model import Notice
+
+CASES = load_cases()
+ACCURACY_TABLE: list[str] = []  # filled by the gate test, printed by conftest's terminal summary
+
+
+@cache
+def _extracted(name: str) -> Notice:
+    case = next(c for c in CASES if c.name == name)
+    return extract(case.page)
+
+
+def _field_params() -> list[pytest.param]:
+    return [pytest.param(c, f, id=f"{c.name}-{f}") for c in CASES for f in checked_fields(c.expected)]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("case", "field"), _field_params())
+def test_field(case: Case, field: str) -> None:
+    problems = field_problems(_extracted(case.name), case.expected)
+    assert field not in problems, f"{case.name}: {field}: {problems[field]}"
+
+
+def accuracy() -> dict[str, tuple[int, int]]:
+    """field -> (correct, checked) over all fixture pages."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case in CASES:
+        problems = field_problems(_extracted(case.name), case.expected)
+        for field in checked_fields(case.expected):
+            totals[field][1] += 1
+            totals[field][0] += field not in problems
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+@pytest.mark.timeout(120)
+def test_accuracy_not_below_baseline() -> None:
+    scores = accuracy()
+    baseline = json.loads(BASELINE_PATH.read_text(encoding="utf-8"))
+    ACCURACY_TABLE.clear()
+    ACCURACY_TABLE.append(f"{'field':<22}{'correct':>9}{'pages':>7}{'accuracy':>10}{'baseline':>10}")
+    below = []
+    for field in sorted(scores):
+        correct, checked = scores[field]
+        ratio = correct / checked
+        floor = float(baseline.get(field, 0.0))
+        flag = "  BELOW" if ratio + 1e-9 < floor else ""
+        ACCURACY_TABLE.append(f"{field:<22}{correct:>9}{checked:>7}{ratio:>10.3f}{floor:>10.3f}{flag}")
+        if flag:
+            below.append(f"{field}: {ratio:.3f} < baseline {floor:.3f}")
+    assert not below, "accuracy fell below the committed baseline: " + ", ".join(below)
+
+
+def test_blocked_and_error_pages_are_never_notices() -> None:
+    for case in CASES:
+        if case.expected.get("page_kind") in ("blocked", "error", "list", "other"):
+            assert _extracted(case.name).page_kind != "notice", case.name
+
+
+def test_noise_never_reaches_the_record() -> None:
+    """Same notice, different counter/timestamp/nonce/related links/markup: identical records."""
+    pairs = [(c.name, f"{c.name}_noise") for c in CASES if any(o.name == f"{c.name}_noise" for o in CASES)]
+    assert pairs, "expected at least one *_noise fixture pair"
+    for plain, noisy in pairs:
+        a, b = _extracted(plain), _extracted(noisy)
+        assert a.paragraphs == b.paragraphs, plain
+        assert a.to_dict() | {"url": ""} == b.to_dict() | {"url": ""}, plain
