@@ -1,0 +1,1 @@
+"""Alerts: subscriptions, filters, rendering, Apprise delivery through a transactional outbox."""

@@ -1,0 +1,202 @@
+"""Local SMTP and webhook servers for the demo and the tests (no TLS, no auth, 127.0.0.1 only).
+
+``LocalMailbox`` is an aiosmtpd server that keeps every accepted message; ``LocalWebhook`` records
+each JSON POST and can be told to fail (answer 500) for the next N requests or until told otherwise.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+
+from aiosmtpd.controller import Controller
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["subject"] or "")
+
+    @property
+    def text(self) -> str:
+        """Every text part, decoded (HTML parts included as HTML)."""
+        parts = []
+        for part in self.message.walk():
+            if part.get_content_maintype() == "text":
+                parts.append(part.get_content())
+        return "\n".join(parts)
+
+
+class _Handler:
+    def __init__(self, box: LocalMailbox) -> None:
+        self.box = box
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+        content = envelope.original_content or envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode("utf-8")
+        with self.box._lock:
+            self.box._messages.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), raw))
+        return "250 Message accepted for delivery"
+
+
+class LocalMailbox:
+    """An SMTP server on 127.0.0.1 that stores messages in ``.messages``.
+
+    Apprise URL for it: :meth:`apprise_url` (``mailto://127.0.0.1:PORT?mode=insecure&from=…&to=…``).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        self._messages: list[ReceivedMail] = []
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def start(self) -> Self:
+        if self._controller is None:
+            self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+            self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    @property
+    def messages(self) -> list[ReceivedMail]:
+        with self._lock:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    def apprise_url(self, to: str = "subscriber@example.org", sender: str = "policywatch@example.org") -> str:
+        return f"mailto://{self.host}:{self.port}?mode=insecure&from={sender}&to={to}"
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class _WebhookState:
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: int = 0
+    fail_always: bool = False
+    status_on_failure: int = 500
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LocalWebhook:
+    """An HTTP server on 127.0.0.1 that records JSON POSTs (``.posts``: path, headers, json).
+
+    ``fail_next(n)`` makes the next n requests answer 500 (nothing recorded); ``fail_always``
+    toggles failing until reset. Apprise URL: :meth:`apprise_url` (``json://127.0.0.1:PORT/path``).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        self._state = _WebhookState()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        state = self._state
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with state.lock:
+                    failing = state.fail_always or state.fail_next > 0
+                    if state.fail_next > 0:
+                        state.fail_next -= 1
+                    if not failing:
+                        try:
+                            payload: Any = json.loads(body.decode("utf-8") or "null")
+                        except ValueError:
+                            payload = {"raw": body.decode("utf-8", "replace")}
+                        state.posts.append(
+                            {"path": self.path, "headers": dict(self.headers), "json": payload}
+                        )
+                self.send_response(state.status_on_failure if failing else 200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": false}' if failing else b'{"ok": true}')
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-webhook", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def posts(self) -> list[dict[str, Any]]:
+        with self._state.lock:
+            return list(self._state.posts)
+
+    def fail_next(self, count: int, status: int = 500) -> None:
+        with self._state.lock:
+            self._state.fail_next = count
+            self._state.status_on_failure = status
+
+    def set_failing(self, failing: bool, status: int = 500) -> None:
+        with self._state.lock:
+            self._state.fail_always = failing
+            self._state.status_on_failure = status
+
+    def clear(self) -> None:
+        with self._state.lock:
+            self._state.posts.clear()
+
+    def apprise_url(self, path: str = "/hook") -> str:
+        return f"json://{self.host}:{self.port}{path}"
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

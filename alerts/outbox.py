@@ -1,0 +1,395 @@
+"""Delivery through a transactional outbox.
+
+``enqueue`` writes one Delivery per matching (change, subscription) in the caller's transaction, so
+an alert exists exactly when its change does. ``send_pending`` claims due deliveries (commit), sends
+each through its own Apprise object, records every URL's result as soon as it is known (commit), and
+settles the delivery: sent, or pending again with exponential backoff, or failed after
+``max_attempts``. A claim whose worker died is taken over after ``lease``. See docs/alerts.md for
+the one at-least-once window that remains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.context import AlertContext
+from alerts.filters import matches
+from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
+from alerts.secrets import (
+    MASK,
+    SecretReferenceError,
+    mask_url,
+    resolve_url,
+    scrub,
+    scrubbed_logs,
+    secret_parts,
+)
+from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
+from storage import outbox as store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=10)
+DEFAULT_MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=6)
+# Test hook: exit the process right after the N-th notify returns, before its result is committed.
+CRASH_AFTER_NOTIFY_ENV = "POLICYWATCH_OUTBOX_CRASH_AFTER_NOTIFY"
+
+
+@dataclass(frozen=True)
+class UrlResult:
+    """The outcome of one Apprise URL for one delivery (``url`` is masked)."""
+
+    key: str
+    url: str
+    ok: bool
+    error: str | None = None
+    at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "url": self.url, "ok": self.ok, "error": self.error, "at": self.at}
+
+
+@dataclass
+class SendReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    lost_claims: int = 0  # claims another worker took over while we were sending
+    errors: list[str] = field(default_factory=list)  # masked
+
+
+Render = Callable[[Channel], RenderedMessage]
+
+
+class Notifier(Protocol):
+    def __call__(self, url: str, message: RenderedMessage) -> tuple[bool, str | None]: ...
+
+
+def url_key(url: str) -> str:
+    """A stable, non-reversible key for a resolved URL (to skip URLs already delivered on retry)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def _utc(now: datetime | None) -> datetime:
+    now = now or datetime.now(UTC)
+    # Always UTC: SQLite keeps wall-clock values, so mixed zones would compare wrongly there.
+    return now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
+    """Send one message to one URL through its own Apprise object; (ok, masked error)."""
+    import apprise
+
+    secrets = secret_parts(url)
+    with scrubbed_logs([url]), apprise.LogCapture(level=logging.INFO) as captured:
+        app = apprise.Apprise(asset=apprise.AppriseAsset(app_id="PolicyWatch", app_desc="PolicyWatch alerts"))
+        if not app.add(url):
+            return False, f"not a valid Apprise URL: {mask_url(url)}"
+        ok = bool(app.notify(body=message.body, title=message.title, body_format=message.format))
+    if ok:
+        return True, None
+    lines = [ln for ln in captured.getvalue().splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
+    detail = lines[-1].split(" - ", 2)[-1] if lines else "notification failed"
+    return False, scrub(detail, secrets)[:500]
+
+
+# ---------------------------------------------------------------------------------------- enqueue
+
+
+def _as_rows(session: Session, subscriptions: Sequence[Any]) -> list[tuple[Any, SubscriptionConfig]]:
+    from storage.subscriptions import subscription_by_name
+
+    out = []
+    for sub in subscriptions:
+        if isinstance(sub, SubscriptionConfig):
+            row = subscription_by_name(session, sub.name)
+            if row is None:
+                raise LookupError(f"subscription {sub.name!r} is not stored; call sync_subscriptions first")
+            out.append((row, sub))
+        else:
+            out.append((sub, config_from_stored(sub.config)))
+    return out
+
+
+def enqueue(
+    session: Session,
+    change_row: Any,
+    subscriptions: Sequence[Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Insert one Delivery per subscription that matches the change, in the caller's transaction.
+
+    ``subscriptions`` are Subscription rows or SubscriptionConfigs (already synced); None means every
+    active stored subscription. Idempotent: (change_id, subscription_id) is unique and existing pairs
+    are skipped. Returns the number of rows inserted.
+    """
+    now = _utc(now)
+    session.flush()
+    if subscriptions is None:
+        subscriptions = store.active_subscriptions(session)
+    context = store.load_alert_context(session, change_row.id)
+    rows = []
+    for row, config in _as_rows(session, subscriptions):
+        if not (row.active and config.active) or not matches(config, context):
+            continue
+        if config.mode == "digest":
+            rows.append((row.id, "digest", config.next_digest_at(now).astimezone(UTC)))
+        else:
+            rows.append((row.id, "pending", now))
+    return store.insert_deliveries(session, change_row.id, rows)
+
+
+# ------------------------------------------------------------------------------------------ send
+
+
+class _Resolver:
+    """Literal URLs come from the subscriptions file; references may also come from the database."""
+
+    def __init__(self, configs: Sequence[SubscriptionConfig] | None) -> None:
+        if configs is None:
+            try:
+                configs = load_subscriptions()
+            except SubscriptionError as exc:
+                log.info("no subscriptions file for literal URLs (%s); using stored references", exc)
+                configs = []
+        self.by_name = {c.name: c for c in configs}
+
+    def urls(self, stored: SubscriptionConfig) -> list[str]:
+        config = self.by_name.get(stored.name, stored)
+        return list(config.urls)
+
+    def missing(self, stored: SubscriptionConfig, url: str) -> str | None:
+        """Why a URL cannot be used: the database only has it masked and the file does not have it."""
+        if stored.name in self.by_name or MASK not in url:
+            return None
+        return (
+            f"subscription {stored.name!r} is not in the subscriptions file, and the database keeps its "
+            "literal URLs masked; add it to the file or use a $ENV / prefect-secret: reference"
+        )
+
+
+def _deliver(
+    session_factory: sessionmaker[Session],
+    *,
+    delivery_ids: Sequence[int],
+    subscription_id: int,
+    render: Callable[[list[AlertContext], Channel], RenderedMessage],
+    resolver: _Resolver,
+    notifier: Notifier,
+    worker_id: str,
+    now: datetime,
+    max_attempts: int,
+    retry_status: str,
+    report: SendReport,
+) -> None:
+    with session_factory() as session:
+        claims = [store.claimed(session, i) for i in delivery_ids]
+        sub_row = store.subscription_row(session, subscription_id)
+        contexts = [store.load_alert_context(session, c.change_id) for c in claims]
+    assert sub_row is not None
+    stored = config_from_stored(sub_row.config)
+    done: dict[str, dict[str, Any]] = {}
+    for c in claims:
+        done.update({r["key"]: r for r in c.results if r.get("ok")})
+    results: list[dict[str, Any]] = list(done.values())
+    all_ok = True
+    for raw in resolver.urls(stored):
+        masked = mask_url(raw)
+        try:
+            url = resolve_url(raw)
+            problem = resolver.missing(stored, url)
+            if problem:
+                raise SecretReferenceError(problem)
+        except SecretReferenceError as exc:
+            all_ok = False
+            results.append(UrlResult(masked, masked, False, str(exc), now.isoformat()).to_dict())
+            report.errors.append(f"delivery {delivery_ids[0]}: {masked}: {exc}")
+            continue
+        key = url_key(url)
+        if key in done:
+            continue
+        message = render(contexts, channel_for_url(url))
+        try:
+            ok, error = notifier(url, message)
+        except Exception as exc:  # a broken plugin must not stop the other URLs
+            ok, error = False, scrub(f"{type(exc).__name__}: {exc}", secret_parts(url))
+        _crash_hook()
+        result = UrlResult(key, masked, ok, error, datetime.now(UTC).isoformat())
+        results = [r for r in results if r["key"] != key] + [result.to_dict()]
+        all_ok &= ok
+        if not ok:
+            report.errors.append(f"delivery {delivery_ids[0]}: {masked}: {error}")
+        with session_factory() as session, session.begin():
+            for delivery_id in delivery_ids:  # progress: a crash from here on resends only later URLs
+                store.settle(
+                    session, delivery_id, worker_id=worker_id, status="sending", results=results, now=now
+                )
+    with session_factory() as session, session.begin():
+        for claim in claims:
+            if all_ok:
+                status, next_at, error = "sent", None, None
+            elif claim.attempts >= max_attempts:
+                status, next_at, error = "failed", None, _last_error(results)
+            else:
+                status, next_at, error = retry_status, now + backoff(claim.attempts), _last_error(results)
+            counter = {"sent": "sent", "failed": "failed"}.get(status, "retrying")
+            if store.settle(
+                session,
+                claim.delivery_id,
+                worker_id=worker_id,
+                status=status,
+                results=results,
+                now=now,
+                next_attempt_at=next_at,
+                last_error=error,
+            ):
+                setattr(report, counter, getattr(report, counter) + 1)
+            else:
+                report.lost_claims += 1
+
+
+def _last_error(results: Sequence[dict[str, Any]]) -> str | None:
+    errors = [f"{r['url']}: {r['error']}" for r in results if not r.get("ok")]
+    return "; ".join(errors)[:2000] if errors else None
+
+
+_notified = 0
+
+
+def _crash_hook() -> None:
+    global _notified
+    limit = os.environ.get(CRASH_AFTER_NOTIFY_ENV)
+    if not limit:
+        return
+    _notified += 1
+    if _notified >= int(limit):
+        os._exit(17)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def send_pending(
+    session_factory: sessionmaker[Session],
+    *,
+    worker_id: str | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+    notifier: Notifier | None = None,
+    subscriptions: Sequence[SubscriptionConfig] | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> SendReport:
+    """Claim due deliveries (and stale claims), send each, record per-URL results, settle.
+
+    ``notifier(url, message) -> (ok, masked_error)`` defaults to Apprise. ``subscriptions`` supplies
+    literal URLs (default: the subscriptions file); stored references resolve without it.
+    """
+    now = _utc(now)
+    worker_id = worker_id or default_worker_id()
+    notifier = notifier or apprise_notify
+    report = SendReport()
+    resolver = _Resolver(subscriptions)
+    # Claim one delivery right before sending it: a worker that dies strands only the one in flight.
+    for _ in range(limit):
+        with session_factory() as session, session.begin():
+            claimed = store.claim_next(session, worker_id=worker_id, now=now, lease=lease)
+        if claimed is None:
+            break
+        delivery_id, subscription_id = claimed
+        report.claimed += 1
+        try:
+            _deliver(
+                session_factory,
+                delivery_ids=[delivery_id],
+                subscription_id=subscription_id,
+                render=lambda ctxs, channel: render_alert(ctxs[0], channel),
+                resolver=resolver,
+                notifier=notifier,
+                worker_id=worker_id,
+                now=now,
+                max_attempts=max_attempts,
+                retry_status="pending",
+                report=report,
+            )
+        except Exception as exc:  # one broken delivery never stops the others; its lease expires
+            log.exception("delivery %s could not be processed", delivery_id)
+            report.errors.append(f"delivery {delivery_id}: {type(exc).__name__}")
+    if report.claimed:
+        log.info(
+            "outbox worker %s: claimed %d, sent %d, retrying %d, failed %d",
+            worker_id,
+            report.claimed,
+            report.sent,
+            report.retrying,
+            report.failed,
+        )
+    return report
+
+
+def send_digests(
+    session_factory: sessionmaker[Session],
+    now: datetime | None = None,
+    *,
+    worker_id: str | None = None,
+    notifier: Notifier | None = None,
+    subscriptions: Sequence[SubscriptionConfig] | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> SendReport:
+    """Send one message per digest subscription with due deliveries (status 'digest')."""
+    now = _utc(now)
+    worker_id = worker_id or default_worker_id()
+    notifier = notifier or apprise_notify
+    report = SendReport()
+    with session_factory() as session:
+        groups = store.digest_groups(session, now)
+        session.rollback()
+    resolver = _Resolver(subscriptions)
+    for subscription_id, rows in groups.items():
+        mine = []
+        with session_factory() as session, session.begin():
+            for delivery_id, _ in rows:
+                if store.claim(
+                    session, delivery_id, status="digest", worker_id=worker_id, now=now, lease=lease
+                ):
+                    mine.append(delivery_id)
+        if not mine:
+            continue
+        report.claimed += len(mine)
+        try:
+            _deliver(
+                session_factory,
+                delivery_ids=mine,
+                subscription_id=subscription_id,
+                render=render_digest,
+                resolver=resolver,
+                notifier=notifier,
+                worker_id=worker_id,
+                now=now,
+                max_attempts=max_attempts,
+                retry_status="digest",
+                report=report,
+            )
+        except Exception as exc:
+            log.exception("digest for subscription %s could not be processed", subscription_id)
+            report.errors.append(f"digest {subscription_id}: {type(exc).__name__}")
+    return report

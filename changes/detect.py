@@ -1,0 +1,174 @@
+"""Decide whether a new version of a notice is a change worth telling anyone about."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from changes.diff import body_edits, unified_diff
+from changes.model import FIELD_LABELS, KIND_LABELS, REPEALED_LABEL, Change, ChangeKind, EditOp, LocatedEdit
+from changes.normalize import (
+    METADATA_FIELDS,
+    attachment_keys,
+    comparison_key,
+    fold_value,
+    is_repealed,
+    normalize_body,
+)
+from notices.model import Notice
+
+_MAX_SUMMARY_EDITS = 2
+
+
+def _display(value: object) -> str:
+    if value is None or value == "":
+        return "（空）"
+    return str(value)
+
+
+def _title(notice: Notice) -> str:
+    return notice.title or notice.url
+
+
+def unchanged(kind: ChangeKind = ChangeKind.NONE, title: str | None = None, why: str = "无变化") -> Change:
+    return Change(kind=kind, changed=False, summary=why, alert_by_default=False, title=title)
+
+
+def _new_change(current: Notice) -> Change:
+    repealed = is_repealed(current.validity)
+    summary = f"{KIND_LABELS[ChangeKind.NEW]}：{_title(current)}"
+    if current.doc_number:
+        summary += f"（{current.doc_number}）"
+    return Change(
+        kind=ChangeKind.NEW,
+        changed=True,
+        priority="high" if repealed else "normal",
+        summary=summary,
+        fields_changed=(),
+        title=current.title,
+        repealed=False,
+    )
+
+
+def _metadata_edits(previous: Notice, current: Notice) -> list[LocatedEdit]:
+    edits = []
+    for name in METADATA_FIELDS:
+        old, new = getattr(previous, name), getattr(current, name)
+        if fold_value(old) != fold_value(new):
+            edits.append(
+                LocatedEdit(
+                    path=None,
+                    op=EditOp.REPLACE,
+                    old=None if old is None else str(old),
+                    new=None if new is None else str(new),
+                    field=name,
+                )
+            )
+    return edits
+
+
+def _attachment_edits(previous: Notice, current: Notice) -> list[LocatedEdit]:
+    old, new = attachment_keys(previous), attachment_keys(current)
+    names_old = {k: a.name for k, a in zip(old, previous.attachments, strict=False)}
+    names_new = {k: a.name for k, a in zip(new, current.attachments, strict=False)}
+    edits = []
+    for key in new.keys() - old.keys():
+        edits.append(
+            LocatedEdit(
+                path=None, op=EditOp.INSERT, old=None, new=names_new.get(key, key), field="attachments"
+            )
+        )
+    for key in old.keys() - new.keys():
+        edits.append(
+            LocatedEdit(
+                path=None, op=EditOp.DELETE, old=names_old.get(key, key), new=None, field="attachments"
+            )
+        )
+    for key in old.keys() & new.keys():
+        if old[key] != new[key]:
+            name = names_new.get(key, key)
+            edits.append(LocatedEdit(path=None, op=EditOp.REPLACE, old=name, new=name, field="attachments"))
+    return edits
+
+
+def _attachment_summary(edits: Sequence[LocatedEdit]) -> str:
+    parts = []
+    for edit in edits:
+        verb = {EditOp.INSERT: "新增", EditOp.DELETE: "删除", EditOp.REPLACE: "更新"}[edit.op]
+        parts.append(f"{verb}{edit.new or edit.old}")
+    return "、".join(parts)
+
+
+def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice] = ()) -> Change:
+    """Compare ``current`` with the stored ``previous`` version (None: first sighting).
+
+    Comparison runs on the normalized record (see :mod:`changes.normalize`). ``recent`` are the
+    notice's recent stored versions, newest first: content equal to any of them is flapping
+    (A → B → A) and yields ``kind=none`` so it is reported at most once.
+    """
+    if previous is None:
+        return _new_change(current)
+    key = comparison_key(current)
+    if key == comparison_key(previous):
+        return unchanged(title=current.title)
+    if any(key == comparison_key(old) for old in recent):
+        return unchanged(title=current.title, why="内容与近期版本相同（反复变动），不再提醒")
+
+    meta = _metadata_edits(previous, current)
+    attachments = _attachment_edits(previous, current)
+    old_body, new_body = normalize_body(previous.paragraphs), normalize_body(current.paragraphs)
+    body_changed = old_body.keys != new_body.keys
+    reordered = body_changed and Counter(old_body.keys) == Counter(new_body.keys)
+    body = () if not body_changed or reordered else body_edits(previous, current, old_body, new_body)
+
+    fields = [e.field for e in meta if e.field]
+    if body:
+        fields.append("body")
+    if attachments:
+        fields.append("attachments")
+    if reordered:
+        fields.append("order")
+    repealed = is_repealed(current.validity) and not is_repealed(previous.validity)
+
+    if repealed:
+        kind = ChangeKind.METADATA
+    elif body:
+        kind = ChangeKind.EDITED
+    elif attachments:
+        kind = ChangeKind.ATTACHMENT
+    elif meta:
+        kind = ChangeKind.METADATA
+    elif reordered:
+        kind = ChangeKind.REORDERED
+    else:  # only differences the record does not keep apart (cannot happen when keys differ)
+        return unchanged(title=current.title)
+
+    edits = tuple(meta) + tuple(body) + tuple(attachments)
+    label = REPEALED_LABEL if repealed else KIND_LABELS[kind]
+    summary = f"{label}：{_title(current)}"
+    if repealed:
+        summary += f"（效力：{_display(previous.validity)} → {_display(current.validity)}）"
+    elif kind is ChangeKind.EDITED:
+        shown = "；".join(f"{e.location}: {e.excerpt()}" for e in body[:_MAX_SUMMARY_EDITS])
+        more = f"（共{len(body)}处）" if len(body) > _MAX_SUMMARY_EDITS else ""
+        summary += f" —— {shown}{more}"
+    elif kind is ChangeKind.ATTACHMENT:
+        summary += f" —— {_attachment_summary(attachments)}"
+    elif kind is ChangeKind.METADATA:
+        summary += " —— " + "；".join(
+            f"{FIELD_LABELS[e.field or '']} {_display(e.old)} → {_display(e.new)}" for e in meta
+        )
+    summary = " ".join(summary.split())  # one line, whatever the scraped text holds
+
+    return Change(
+        kind=kind,
+        changed=True,
+        priority="high" if repealed else "normal",
+        summary=summary,
+        fields_changed=tuple(fields),
+        edits=edits,
+        alert_by_default=kind is not ChangeKind.REORDERED,
+        unified_diff=unified_diff(old_body.texts, new_body.texts, old_name="previous", new_name="current"),
+        title=current.title,
+        repealed=repealed,
+    )

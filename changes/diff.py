@@ -1,0 +1,131 @@
+"""Located diffs: align paragraphs, highlight characters inside changed ones, name the outline path."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from diff_match_patch import diff_match_patch
+
+from changes.model import DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, EditOp, LocatedEdit
+from changes.normalize import NormalizedBody, fold, outline_path_for
+from notices.model import Notice
+
+_DMP_TIMEOUT = 0.5  # seconds; a pathological paragraph degrades to a coarser diff, never hangs
+
+
+def highlight(old: str, new: str) -> tuple[tuple[int, str], ...]:
+    """Character diff of one paragraph, cleaned up to word-like chunks; layout-only differences kept equal."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = _DMP_TIMEOUT
+    # Diff tokens, not characters, so "2020" -> "2025" reads as a whole number replaced.
+    encoded_old, encoded_new, tokens = _tokens_to_chars(old, new)
+    diffs = dmp.diff_main(encoded_old, encoded_new, False)
+    dmp.diff_cleanupSemantic(diffs)
+    diffs = [(op, "".join(tokens[ord(c)] for c in text)) for op, text in diffs]
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(diffs):
+        op, text = diffs[i]
+        nxt = diffs[i + 1] if i + 1 < len(diffs) else None
+        # A delete+insert pair that folds to the same text is a full-width/space variant: not a change.
+        if op == DIFF_DELETE and nxt and nxt[0] == DIFF_INSERT and fold(text) == fold(nxt[1]):
+            out.append((DIFF_EQUAL, nxt[1]))
+            i += 2
+            continue
+        if op != DIFF_EQUAL and not fold(text):
+            if op == DIFF_INSERT:
+                out.append((DIFF_EQUAL, text))
+            i += 1
+            continue
+        out.append((op, text))
+        i += 1
+    return tuple(_merge(out))
+
+
+_TOKEN_RE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ.．%％]+|.", re.S)
+
+
+def _tokens_to_chars(old: str, new: str) -> tuple[str, str, list[str]]:
+    """Encode each token as one private character (diff-match-patch's line-mode trick, for tokens)."""
+    tokens: list[str] = [""]
+    index: dict[str, int] = {}
+
+    def encode(text: str) -> str:
+        out = []
+        for token in _TOKEN_RE.findall(text):
+            code = index.get(token)
+            if code is None:
+                code = index[token] = len(tokens)
+                tokens.append(token)
+            out.append(chr(code))
+        return "".join(out)
+
+    return encode(old), encode(new), tokens
+
+
+def _merge(parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    merged: list[tuple[int, str]] = []
+    for op, text in parts:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        elif text:
+            merged.append((op, text))
+    return merged
+
+
+def body_edits(
+    previous: Notice, current: Notice, old: NormalizedBody, new: NormalizedBody
+) -> tuple[LocatedEdit, ...]:
+    """Paragraph-level edits from ``old`` to ``new`` (both normalized), each located in the outline."""
+    matcher = difflib.SequenceMatcher(a=old.keys, b=new.keys, autojunk=False)
+    edits: list[LocatedEdit] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(pairs):
+            a, b = i1 + k, j1 + k
+            index = new.indices[b]
+            edits.append(
+                LocatedEdit(
+                    path=outline_path_for(current, index),
+                    op=EditOp.REPLACE,
+                    old=old.texts[a],
+                    new=new.texts[b],
+                    paragraph_index=index,
+                    highlights=highlight(old.texts[a], new.texts[b]),
+                )
+            )
+        for a in range(i1 + pairs, i2):
+            index = old.indices[a]
+            edits.append(
+                LocatedEdit(
+                    path=outline_path_for(previous, index),
+                    op=EditOp.DELETE,
+                    old=old.texts[a],
+                    new=None,
+                    paragraph_index=index,
+                )
+            )
+        for b in range(j1 + pairs, j2):
+            index = new.indices[b]
+            edits.append(
+                LocatedEdit(
+                    path=outline_path_for(current, index),
+                    op=EditOp.INSERT,
+                    old=None,
+                    new=new.texts[b],
+                    paragraph_index=index,
+                )
+            )
+    return tuple(edits)
+
+
+def unified_diff(
+    old: Sequence[str], new: Sequence[str], *, old_name: str = "old", new_name: str = "new"
+) -> str:
+    """A classic unified diff of the (normalized) paragraph lists, one paragraph per line."""
+    lines = difflib.unified_diff(list(old), list(new), fromfile=old_name, tofile=new_name, lineterm="", n=1)
+    return "\n".join(lines)
