@@ -1,0 +1,284 @@
+"""Outbox queries: deliveries inserted with their change, claimed atomically, settled after sending.
+
+Claims are conditional UPDATEs (``… WHERE id = ? AND status = ?``) so two senders never both win a row,
+on SQLite and PostgreSQL alike; on PostgreSQL the candidate SELECT also uses ``FOR UPDATE SKIP LOCKED``
+so concurrent senders do not even contend for the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from alerts.context import AlertContext, SourceLink
+from storage.models import Change, Delivery, Notice, NoticeVersion, Source, Subscription
+
+
+def _execute(session: Session, statement: Any) -> CursorResult[Any]:
+    """Run a DML statement; its rowcount is what conditional claims rely on."""
+    return cast(CursorResult[Any], session.execute(statement))
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    change_id: int
+    subscription_id: int
+    attempts: int
+    results: list[Any]
+
+
+def insert_deliveries(session: Session, change_id: int, rows: Sequence[tuple[int, str, datetime]]) -> int:
+    """Insert (subscription_id, status, next_attempt_at) rows for a change; existing pairs are skipped."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    values = [
+        {
+            "change_id": change_id,
+            "subscription_id": sub_id,
+            "status": status,
+            "next_attempt_at": at,
+            "attempts": 0,
+            "results": [],
+            "created_at": at,
+        }
+        for sub_id, status, at in rows
+    ]
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = (
+            insert(Delivery)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["change_id", "subscription_id"])
+            .returning(Delivery.id)
+        )
+        return len(session.execute(stmt).all())
+    existing = set(session.scalars(select(Delivery.subscription_id).where(Delivery.change_id == change_id)))
+    fresh = [v for v in values if v["subscription_id"] not in existing]
+    for value in fresh:
+        session.add(Delivery(**value))
+    session.flush()
+    return len(fresh)
+
+
+def _due(now: datetime, lease: timedelta, statuses: Sequence[str]) -> Any:
+    return or_(
+        and_(Delivery.status.in_(list(statuses)), Delivery.next_attempt_at <= now),
+        and_(Delivery.status == "sending", Delivery.claimed_at < now - lease),
+    )
+
+
+def claim_next(
+    session: Session,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    statuses: Sequence[str] = ("pending",),
+) -> tuple[int, int] | None:
+    """Atomically claim the next due delivery (or a stale claim): (delivery_id, subscription_id), or None.
+
+    One statement: ``UPDATE … WHERE id = (SELECT id … LIMIT 1 [FOR UPDATE SKIP LOCKED]) AND <still due>
+    RETURNING id``. SQLite serializes writers, so the inner SELECT always sees the latest state; on
+    PostgreSQL, SKIP LOCKED keeps concurrent senders off each other's rows and the repeated condition
+    makes a row that changed while we waited for its lock match nothing.
+    """
+    candidate = (
+        select(Delivery.id).where(_due(now, lease, statuses)).order_by(Delivery.next_attempt_at, Delivery.id)
+    )
+    candidate = candidate.limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        candidate = candidate.with_for_update(skip_locked=True)
+    row = session.execute(
+        update(Delivery)
+        .where(Delivery.id == candidate.scalar_subquery(), _due(now, lease, statuses))
+        .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.subscription_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return (row.id, row.subscription_id) if row else None
+
+
+def claim(
+    session: Session, delivery_id: int, *, status: str, worker_id: str, now: datetime, lease: timedelta
+) -> bool:
+    """Take one delivery if it is still in ``status`` (for a 'sending' row: only while its lease is expired)."""
+    condition = [Delivery.id == delivery_id, Delivery.status == status]
+    if status == "sending":
+        condition.append(Delivery.claimed_at < now - lease)
+    result = _execute(
+        session,
+        update(Delivery)
+        .where(*condition)
+        .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False),
+    )
+    return result.rowcount == 1
+
+
+def claimed(session: Session, delivery_id: int) -> Claim:
+    row = session.get(Delivery, delivery_id, populate_existing=True)
+    assert row is not None
+    return Claim(row.id, row.change_id, row.subscription_id, row.attempts, list(row.results or []))
+
+
+def settle(
+    session: Session,
+    delivery_id: int,
+    *,
+    worker_id: str,
+    status: str,
+    results: list[Any],
+    now: datetime,
+    next_attempt_at: datetime | None = None,
+    last_error: str | None = None,
+) -> bool:
+    """Record the outcome of a claim we still hold (fencing on claimed_by); False when it was taken over."""
+    values: dict[str, Any] = {"status": status, "results": results, "last_error": last_error}
+    if status == "sent":
+        values["sent_at"] = now
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    if status != "sending":
+        values["claimed_by"] = None
+        values["claimed_at"] = None
+    result = _execute(
+        session,
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.claimed_by == worker_id)
+        .values(**values)
+        .execution_options(synchronize_session=False),
+    )
+    return result.rowcount == 1
+
+
+def subscription_row(session: Session, subscription_id: int) -> Subscription | None:
+    return session.get(Subscription, subscription_id)
+
+
+def active_subscriptions(session: Session) -> list[Subscription]:
+    return list(
+        session.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id))
+    )
+
+
+def load_alert_context(session: Session, change_id: int) -> AlertContext:
+    """The AlertContext of a stored change: its notice record, and every source of the same policy."""
+    change = session.get(Change, change_id)
+    if change is None:
+        raise LookupError(f"change {change_id} does not exist")
+    record: dict[str, Any] | None = None
+    version_id = change.to_version_id or change.from_version_id
+    if version_id is not None:
+        version = session.get(NoticeVersion, version_id)
+        record = version.record if version else None
+    if record is None:
+        notice = session.get(Notice, change.notice_id)
+        if notice is not None and notice.latest_version_id:
+            version = session.get(NoticeVersion, notice.latest_version_id)
+            record = version.record if version else None
+    policy_id = change.policy_id
+    if policy_id is None:
+        notice_filter = Notice.id == change.notice_id
+    else:
+        notice_filter = or_(Notice.id == change.notice_id, Notice.policy_id == policy_id)
+    links = session.execute(
+        select(Notice.id, Notice.url, Source.slug, Source.name, Source.region)
+        .join(Source, Source.id == Notice.source_id)
+        .where(notice_filter)
+        .order_by(Notice.id != change.notice_id, Notice.id)
+    ).all()
+    sources = tuple(SourceLink(name=row.name, url=row.url, slug=row.slug, region=row.region) for row in links)
+    return AlertContext.from_change_detail(
+        change_id=change.id,
+        kind=change.kind,
+        priority=change.priority,
+        summary=change.summary,
+        detail=change.detail or {},
+        record=record,
+        sources=sources,
+        created_at=change.created_at.isoformat() if change.created_at else None,
+    )
+
+
+def digest_groups(session: Session, now: datetime) -> dict[int, list[tuple[int, datetime | None]]]:
+    """subscription_id -> [(delivery_id, claimed_at)] of digest deliveries due now."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.subscription_id, Delivery.claimed_at)
+        .where(Delivery.status == "digest", Delivery.next_attempt_at <= now)
+        .order_by(Delivery.subscription_id, Delivery.id)
+    ).all()
+    groups: dict[int, list[tuple[int, datetime | None]]] = {}
+    for row in rows:
+        groups.setdefault(row.subscription_id, []).append((row.id, row.claimed_at))
+    return groups
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    change_id: int
+    subscription: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str | None
+    results: list[Any]
+    change_kind: str
+    change_summary: str
+
+
+def list_deliveries(
+    session: Session, *, statuses: Sequence[str] | None = None, limit: int = 100
+) -> list[DeliveryRow]:
+    query = (
+        select(Delivery, Subscription.name, Change.kind, Change.summary)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .join(Change, Change.id == Delivery.change_id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    if statuses:
+        query = query.where(Delivery.status.in_(list(statuses)))
+    return [
+        DeliveryRow(
+            d.id,
+            d.change_id,
+            name,
+            d.status,
+            d.attempts,
+            d.next_attempt_at,
+            d.sent_at,
+            d.last_error,
+            list(d.results or []),
+            kind,
+            summary,
+        )
+        for d, name, kind, summary in session.execute(query)
+    ]
+
+
+def reset_for_retry(
+    session: Session, *, delivery_id: int | None = None, failed: bool = False, now: datetime
+) -> int:
+    """Make failed (or one given) deliveries due again now. Sent deliveries are never re-sent."""
+    query = update(Delivery).values(status="pending", next_attempt_at=now, last_error=None, claimed_by=None)
+    if delivery_id is not None:
+        query = query.where(Delivery.id == delivery_id, Delivery.status.in_(("failed", "pending")))
+    elif failed:
+        query = query.where(Delivery.status == "failed")
+    else:
+        return 0
+    return int(_execute(session, query.execution_options(synchronize_session=False)).rowcount or 0)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    return {s: n for s, n in session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))}

@@ -1,0 +1,170 @@
+"""Raw snapshots and crawl runs: what the spiders fetched, exactly as fetched.
+
+The crawler subprocess writes here while other processes read, so every function works inside
+the caller's (short) transaction and never commits on its own.
+
+Snapshot ``page_kind`` values set by the crawler:
+- ``None``: a detail page, waiting for normalization (``processed_at IS NULL``).
+- ``"blocked"`` / ``"error"``: a detail page the crawler recognised as an anti-bot challenge or an
+  error/maintenance page; still pending, so normalization classifies and rejects it, but it never
+  counts as a known URL.
+- ``"list"`` / ``"attachment"``: list pages (kept for auditing) and attachment files (looked up by
+  URL); stored already processed, so they never reach normalization. A list page that did not
+  parse is stored processed with kind ``"error"`` and the crawler's reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from notices.model import RawPage
+from storage.models import CrawlRun, Notice, RawSnapshot, Source, utcnow
+
+CRAWL_RUN_STATUSES = ("running", "ok", "failed", "blocked")
+# Snapshots with these kinds are not good copies of the page, so their URL stays "unknown".
+BAD_PAGE_KINDS = ("blocked", "error")
+# Stored by the crawler already classified: they never reach normalization.
+PREPROCESSED_KINDS = ("list", "attachment")
+
+
+def start_crawl_run(session: Session, source: Source, cycle_id: str, mode: str) -> CrawlRun:
+    """A new ``running`` crawl run for ``source`` in cycle ``cycle_id``."""
+    run = CrawlRun(cycle_id=cycle_id, source_id=source.id, mode=mode, status="running", stats={})
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_crawl_run(
+    session: Session, run: CrawlRun, *, status: str, stats: dict[str, Any], error: str | None = None
+) -> CrawlRun:
+    """Close ``run`` with its final status (``ok`` | ``failed`` | ``blocked``), stats and error."""
+    if status not in CRAWL_RUN_STATUSES:
+        raise ValueError(f"unknown crawl run status {status!r}; expected one of {CRAWL_RUN_STATUSES}")
+    run = session.merge(run)
+    run.status = status
+    run.stats = dict(stats)
+    run.error = error
+    run.finished_at = utcnow()
+    return run
+
+
+def add_snapshot(
+    session: Session,
+    run: CrawlRun | None,
+    source: Source,
+    page: RawPage,
+    *,
+    page_kind: str | None = None,
+    reject_reason: str | None = None,
+    preprocessed: bool | None = None,
+) -> RawSnapshot:
+    """Store one fetched response (body zlib-compressed, with its size and sha256).
+
+    ``page_kind`` is the crawler's hint (see the module docstring). ``preprocessed`` stores the
+    snapshot as already processed, so it never reaches normalization (default: for list pages
+    and attachments).
+    """
+    fetched_at = page.fetched_at or utcnow()
+    if preprocessed is None:
+        preprocessed = page_kind in PREPROCESSED_KINDS
+    snapshot = RawSnapshot(
+        crawl_run_id=run.id if run is not None else None,
+        source_id=source.id,
+        url=page.url,
+        status=page.status,
+        headers={k.lower(): v for k, v in page.headers.items() if k.lower() != "set-cookie"},
+        body_zlib=zlib.compress(page.body, 6),
+        size=len(page.body),
+        sha256=hashlib.sha256(page.body).hexdigest(),
+        fetched_at=fetched_at,
+        page_kind=page_kind,
+        reject_reason=reject_reason,
+        processed_at=fetched_at if preprocessed else None,
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def snapshot_page(snapshot: RawSnapshot) -> RawPage:
+    """The stored response as a :class:`RawPage` (body decompressed)."""
+    return RawPage(
+        url=snapshot.url,
+        body=zlib.decompress(snapshot.body_zlib),
+        status=snapshot.status,
+        headers=dict(snapshot.headers or {}),
+        fetched_at=snapshot.fetched_at,
+    )
+
+
+def pending_snapshots(
+    session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
+) -> list[RawSnapshot]:
+    """Snapshots not yet normalized (``processed_at IS NULL``), oldest first."""
+    query = select(RawSnapshot).where(RawSnapshot.processed_at.is_(None))
+    if cycle_id is not None:
+        query = query.join(CrawlRun, RawSnapshot.crawl_run_id == CrawlRun.id).where(
+            CrawlRun.cycle_id == cycle_id
+        )
+    if source_id is not None:
+        query = query.where(RawSnapshot.source_id == source_id)
+    query = query.order_by(RawSnapshot.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def mark_snapshot_processed(
+    session: Session,
+    snapshot: RawSnapshot,
+    *,
+    page_kind: str,
+    reject_reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Record what normalization made of ``snapshot``."""
+    snapshot = session.merge(snapshot)
+    snapshot.page_kind = page_kind
+    snapshot.reject_reason = reject_reason
+    snapshot.processed_at = now or utcnow()
+
+
+def known_urls(session: Session, source_id: int) -> set[str]:
+    """URLs already seen at a source: its notices, plus good snapshots (not challenges or errors)."""
+    notice_urls = session.scalars(select(Notice.url).where(Notice.source_id == source_id))
+    snapshot_urls = session.scalars(
+        select(RawSnapshot.url)
+        .where(RawSnapshot.source_id == source_id)
+        .where(RawSnapshot.status >= 200, RawSnapshot.status < 300)
+        .where(or_(RawSnapshot.page_kind.is_(None), RawSnapshot.page_kind.not_in(BAD_PAGE_KINDS)))
+        .distinct()
+    )
+    return set(notice_urls) | set(snapshot_urls)
+
+
+def latest_snapshot_for_url(session: Session, url: str) -> RawSnapshot | None:
+    """The most recently stored snapshot of ``url``, if any."""
+    return session.scalar(
+        select(RawSnapshot).where(RawSnapshot.url == url).order_by(RawSnapshot.id.desc()).limit(1)
+    )
+
+
+def crawl_runs_for_cycle(session: Session, cycle_id: str) -> list[CrawlRun]:
+    """Every crawl run of one cycle, in the order they started."""
+    return list(session.scalars(select(CrawlRun).where(CrawlRun.cycle_id == cycle_id).order_by(CrawlRun.id)))
+
+
+def snapshots_for_run(session: Session, run_id: int) -> list[RawSnapshot]:
+    """Every snapshot stored by one crawl run, in fetch order."""
+    return list(
+        session.scalars(
+            select(RawSnapshot).where(RawSnapshot.crawl_run_id == run_id).order_by(RawSnapshot.id)
+        )
+    )

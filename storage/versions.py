@@ -1,0 +1,199 @@
+"""Notices, their versions, policies and changes: the queries normalization and diffing need."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Change, Notice, NoticeVersion, Policy, Source, utcnow
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """A stable hash of a normalized record (for quick equality and audit, not for diff decisions)."""
+    content = {k: v for k, v in record.items() if not k.startswith("reprocessed_")}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def notice_by_url(session: Session, source_id: int, url: str) -> Notice | None:
+    return session.scalar(select(Notice).where(Notice.source_id == source_id, Notice.url == url))
+
+
+def get_or_create_notice(session: Session, source: Source, url: str) -> tuple[Notice, bool]:
+    notice = notice_by_url(session, source.id, url)
+    if notice is not None:
+        return notice, False
+    notice = Notice(source_id=source.id, url=url)
+    session.add(notice)
+    session.flush()
+    return notice, True
+
+
+def recent_versions(session: Session, notice_id: int, limit: int = 5) -> list[NoticeVersion]:
+    """The notice's newest versions, newest first."""
+    stmt = (
+        select(NoticeVersion)
+        .where(NoticeVersion.notice_id == notice_id)
+        .order_by(NoticeVersion.version_no.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_version(
+    session: Session, notice: Notice, record: dict[str, Any], *, snapshot_id: int | None
+) -> NoticeVersion:
+    last_no = session.scalar(
+        select(func.max(NoticeVersion.version_no)).where(NoticeVersion.notice_id == notice.id)
+    )
+    version = NoticeVersion(
+        notice_id=notice.id,
+        version_no=(last_no or 0) + 1,
+        record=record,
+        content_hash=record_hash(record),
+        snapshot_id=snapshot_id,
+    )
+    session.add(version)
+    session.flush()
+    notice.latest_version_id = version.id
+    notice.published_date = record.get("published_date")
+    return version
+
+
+def add_change(
+    session: Session,
+    notice: Notice,
+    *,
+    kind: str,
+    priority: str,
+    summary: str,
+    detail: dict[str, Any],
+    from_version_id: int | None,
+    to_version_id: int | None,
+    alerted: bool,
+) -> Change:
+    change = Change(
+        notice_id=notice.id,
+        policy_id=notice.policy_id,
+        kind=kind,
+        priority=priority,
+        summary=summary,
+        detail=detail,
+        from_version_id=from_version_id,
+        to_version_id=to_version_id,
+        alerted=alerted,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def mark_checked(
+    session: Session,
+    notice: Notice,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    now: datetime | None = None,
+) -> None:
+    notice.last_checked_at = now or utcnow()
+    if etag:
+        notice.etag = etag
+    if last_modified:
+        notice.last_modified = last_modified
+
+
+def find_policy(session: Session, *, doc_number: str | None, fingerprint: str | None) -> Policy | None:
+    """A policy with the same doc number, or failing that the same text fingerprint."""
+    conditions = []
+    if doc_number:
+        conditions.append(Policy.doc_number == doc_number)
+    if fingerprint:
+        conditions.append(Policy.fingerprint == fingerprint)
+    if not conditions:
+        return None
+    return session.scalar(select(Policy).where(or_(*conditions)).order_by(Policy.id).limit(1))
+
+
+def policies_with_fingerprints(session: Session, limit: int = 5000) -> Sequence[Policy]:
+    stmt = select(Policy).where(Policy.fingerprint.is_not(None)).order_by(Policy.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def create_policy(session: Session, *, doc_number: str | None, title: str, fingerprint: str | None) -> Policy:
+    policy = Policy(doc_number=doc_number, title=title, fingerprint=fingerprint)
+    session.add(policy)
+    session.flush()
+    return policy
+
+
+def policy_sources(session: Session, policy_id: int) -> list[tuple[Source, Notice]]:
+    """Every (source, notice) that publishes this policy, oldest first."""
+    stmt = (
+        select(Source, Notice)
+        .join(Notice, Notice.source_id == Source.id)
+        .where(Notice.policy_id == policy_id)
+        .order_by(Notice.id)
+    )
+    return [(s, n) for s, n in session.execute(stmt)]
+
+
+def policy_has_alerted_new(session: Session, policy_id: int) -> bool:
+    stmt = select(func.count(Change.id)).where(
+        Change.policy_id == policy_id, Change.kind == "new", Change.alerted.is_(True)
+    )
+    return bool(session.scalar(stmt))
+
+
+def notices_due_for_recheck(
+    session: Session,
+    *,
+    source_ids: Sequence[int] | None,
+    checked_before_recent: datetime,
+    checked_before_old: datetime,
+    recent_since: str,
+    limit: int,
+) -> list[Notice]:
+    """Known notices whose last check is older than their tier allows (recent: daily, older: weekly)."""
+    recent = (Notice.published_date >= recent_since) & (
+        or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before_recent)
+    )
+    older = (or_(Notice.published_date.is_(None), Notice.published_date < recent_since)) & (
+        or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before_old)
+    )
+    # Removed notices stay on the older tier: a restored notice is news too.
+    stmt = select(Notice).where(or_(recent, older))
+    if source_ids:
+        stmt = stmt.where(Notice.source_id.in_(source_ids))
+    return list(
+        session.scalars(
+            stmt.order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at).limit(limit)
+        )
+    )
+
+
+def changes_since(session: Session, since_id: int = 0, limit: int = 200) -> list[Change]:
+    return list(session.scalars(select(Change).where(Change.id > since_id).order_by(Change.id).limit(limit)))
+
+
+def mark_not_modified(
+    session: Session, source_id: int, urls: Sequence[str], *, now: datetime | None = None
+) -> int:
+    """Record a 304 answer: the notice was checked and is unchanged (and so present)."""
+    if not urls:
+        return 0
+    notices = session.scalars(select(Notice).where(Notice.source_id == source_id, Notice.url.in_(list(urls))))
+    count = 0
+    for notice in notices:
+        notice.last_checked_at = now or utcnow()
+        notice.consecutive_missing = 0
+        if notice.status == "missing":
+            notice.status = "active"
+        count += 1
+    return count
