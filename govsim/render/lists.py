@@ -1,0 +1,144 @@
+"""List pages and list APIs, one builder per flavour (shapes as in docs/flavours.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from govsim.model import Notice
+from govsim.noise import CHINA
+from govsim.render.chrome import RenderContext, esc, page
+from govsim.render.detail import portal_title
+from govsim.urls import HANWEB_PROXY, detail_path, list_path
+
+
+def page_count(total: int, size: int) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def _short(title: str, limit: int = 32) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def trs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    site = ctx.site
+    items = []
+    for n in rows:
+        href = "." + detail_path(site, n).removeprefix(site.column)
+        items.append(
+            f'<li><a href="{href}" title="{esc(n.title)}" target="_blank">{esc(_short(n.title))}</a>'
+            f"<span>{n.published:%Y-%m-%d}</span></li>"
+        )
+    pages = page_count(total, site.page_size)
+    main = f"""<div class="list-box"><div class="list-title"><h2>政府文件</h2></div>
+<ul class="list">
+{chr(10).join(items)}
+</ul>
+<div id="page_div" class="page"></div>
+<script type="text/javascript" src="/js/page.js"></script><script>createPageHTML('page_div', {pages}, {page_no}, 'index', 'html', {total});</script>
+</div>"""
+    return page(ctx, title=f"政府文件_{site.theme.site_title}", main=main, metas={"ColumnName": "政府文件"},
+                crumbs=["政务公开", "政府文件"])  # fmt: skip
+
+
+def gkmlpt_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    articles = []
+    for n in rows:
+        first = datetime(n.published.year, n.published.month, n.published.day, 10, 0, tzinfo=CHINA)
+        articles.append({
+            "id": int(n.id),
+            "title": n.title,
+            "url": ctx.base_url + detail_path(ctx.site, n),
+            "document_number": n.doc_number,
+            "identifier": n.index_no,
+            "first_publish_time": int(first.timestamp()),
+            "publisher": n.issuer,
+        })  # fmt: skip
+    payload = {"total": total, "page": page_no + 1, "pageSize": ctx.site.page_size, "articles": articles}
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def hanweb_shell(ctx: RenderContext, total: int) -> str:
+    """The Hanweb list page: a jpage configuration and no rows; the browser fetches them."""
+    p = ctx.site.params
+    unit = p["unitid"]
+    main = f"""<div class="zj-list"><div class="zj-list-title">省政府文件</div>
+<div id="{unit}"><script type="text/javascript">
+var jpageConfig = {{col: 1, appid: 1, webid: {p["webid"]}, path: '/', columnid: {p["columnid"]}, sourceContentType: 1,
+  unitid: '{unit}', webname: '{esc(ctx.site.theme.site_title)}', permissiontype: 0}};
+$(document).ready(function() {{
+  $('#{unit}').jpage({{dataStore: [], totalRecord: {total}, perPage: {p["perpage"]}, groupSize: 3,
+    proxyUrl: '{HANWEB_PROXY}', ajaxParam: jpageConfig, barPosition: 'bottom', themeName: 'default'}});
+}});
+</script></div>
+<script src="/js/jquery.jpage.js"></script>
+</div>"""
+    return page(ctx, title=f"省政府文件 {ctx.site.theme.site_title}", main=main, metas={"ColumnName": "省政府文件"},
+                crumbs=["政务公开", "省政府文件"])  # fmt: skip
+
+
+def hanweb_records(ctx: RenderContext, rows: Sequence[Notice], total: int, per_page: int) -> str:
+    records = "\n".join(
+        f'<record><![CDATA[<li><a href="{detail_path(ctx.site, n)}" title="{esc(n.title)}" target="_blank">'
+        f"{esc(_short(n.title))}</a><span>{n.published:%Y-%m-%d}</span></li>]]></record>"
+        for n in rows
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+        f"<totalrecord>{total}</totalrecord>\n<totalpage>{page_count(total, per_page)}</totalpage>\n"
+        f"<recordset>\n{records}\n</recordset>\n</datastore>\n"
+    )
+
+
+def anhui_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    pages = page_count(total, ctx.site.page_size)
+    items = "\n".join(
+        f'<li><a href="{detail_path(ctx.site, n)}" title="{esc(n.title)}" target="_blank">{esc(n.title)}</a>'
+        f'<span class="date">{n.published:%Y-%m-%d}</span></li>'
+        for n in rows
+    )
+    links = " ".join(
+        f'<a href="{list_path(ctx.site, i)}"{" class=active" if i == page_no else ""}>{i + 1}</a>'
+        for i in range(pages)
+    )
+    main = f"""<div class="navjz clearfix"><ul class="clearfix doc_list list-{ctx.site.theme.css_prefix}">
+{items}
+</ul>
+<div class="pagination" data-total-page="{pages}" data-total="{total}">{links}</div></div>"""
+    return page(ctx, title=f"市政府办文件-{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "市政府办文件"},
+                crumbs=["政府信息公开", "市政府办文件"])  # fmt: skip
+
+
+def portal_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    pages = page_count(total, ctx.site.page_size)
+    items = "\n".join(
+        f'<div class="item"><a class="title" href="{detail_path(ctx.site, n)}">{esc(portal_title(ctx, n))}</a>'
+        f'<span class="time">{n.published:%Y-%m-%d}</span><p class="src">来源：{esc(ctx.site.repost_of or n.issuer)}</p></div>'
+        for n in rows
+    )
+    nxt = f'<a class="next" href="list_{page_no + 2}.html">下一页</a>' if page_no + 1 < pages else ""
+    prev = f'<a class="prev" href="list_{page_no}.html">上一页</a>' if page_no > 0 else ""
+    main = f"""<div class="lp-main"><div class="news-list">
+{items}
+</div>
+<div class="pages">{prev} <span>第{page_no + 1}页/共{pages}页</span> {nxt}</div></div>"""
+    return page(ctx, title=f"法规库_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "法规库"},
+                crumbs=["法规库"])  # fmt: skip
+
+
+def js_only_list(ctx: RenderContext) -> str:
+    """The list as a script-built shell (the "js_list" fault): no rows in the static HTML."""
+    main = """<div class="list-box"><ul id="list-container"></ul><div id="page_div"></div>
+<script>fetch('/api/list?page=1').then(function(r){return r.json();}).then(function(d){renderList(d);});</script>
+<noscript>请开启浏览器的JavaScript功能后访问本页面。</noscript></div>"""
+    return page(ctx, title=ctx.site.theme.site_title, main=main, metas={}, crumbs=["政务公开"])
+
+
+LIST_BUILDERS: dict[str, Callable[[RenderContext, Sequence[Notice], int, int], str]] = {
+    "trs": trs_list,
+    "gkmlpt": gkmlpt_list,
+    "anhui": anhui_list,
+    "portal": portal_list,
+}

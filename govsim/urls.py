@@ -1,0 +1,116 @@
+"""URL shapes per flavour (docs/flavours.md): building them, and routing a request path back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from govsim.model import Attachment, Notice, SiteSpec
+
+COUNT_PATH = "/interface/visit/count.jsp"  # the TRS-style visit counter script (kind "api")
+HANWEB_PROXY = "/module/jpage/dataproxy.jsp"
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a request path asks for. ``kind`` is list, detail, attachment, api, robots or static."""
+
+    kind: str
+    page: int = 0  # list pages: 0-based
+    notice_id: str | None = None
+    file_name: str | None = None
+
+
+def list_path(site: SiteSpec, page: int) -> str:
+    """The path (with query) of list page ``page`` (0-based)."""
+    col = site.column
+    if site.flavour == "trs":
+        return f"{col}/index.html" if page == 0 else f"{col}/index_{page}.html"
+    if site.flavour == "gkmlpt":
+        return f"/gkmlpt/api/all/{site.params['cat_id']}?page={page + 1}&sid={site.params['sid']}"
+    if site.flavour == "hanweb":
+        return f"/col/col{site.params['columnid']}/index.html"
+    if site.flavour == "anhui":
+        return f"/content/column/{site.params['column_id']}?pageIndex={page + 1}"
+    return f"{col}/list_{page + 1}.html"
+
+
+def detail_path(site: SiteSpec, notice: Notice) -> str:
+    day = notice.url_date or notice.published
+    if site.flavour == "trs":
+        return f"{site.column}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
+    if site.flavour == "gkmlpt":
+        number = int(notice.id)
+        return f"/gkmlpt/content/{number // 1_000_000}/{number // 1000}/post_{notice.id}.html"
+    if site.flavour == "hanweb":
+        return f"/art/{day.year}/{day.month}/{day.day}/art_{site.params['columnid']}_{notice.id}.html"
+    if site.flavour == "anhui":
+        return f"/public/{site.params['unit_id']}/{notice.id}.html"
+    return f"{site.column}/{notice.id}.html"
+
+
+def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> str:
+    day = notice.url_date or notice.published
+    if site.flavour == "trs":
+        return f"{site.column}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "gkmlpt":
+        return f"/attachment/0/{int(notice.id) // 1000}/{attachment.file_name}"
+    if site.flavour == "hanweb":
+        return f"/picture/0/{attachment.file_name}"
+    if site.flavour == "anhui":
+        return f"/group3/M00/{day:%m}/{day:%d}/{attachment.file_name}"
+    return f"/uploads/{day:%Y%m}/{attachment.file_name}"
+
+
+_DETAIL_ID = {
+    "trs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.s?html$"),
+    "gkmlpt": re.compile(r"^/gkmlpt/content/\d+/\d+/post_(\d+)\.html$"),
+    "hanweb": re.compile(r"^/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html$"),
+    "anhui": re.compile(r"^/public/\d+/(\d+)\.html$"),
+    "portal": re.compile(r"/(\d+)\.html$"),
+}
+
+
+def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Route | None:
+    """Route ``path`` on ``site``; None when nothing lives there (a 404)."""
+    if path == "/robots.txt":
+        return Route("robots")
+    if path == COUNT_PATH:
+        return Route("api", notice_id=query.get("docid"))
+    if path.endswith((".css", ".js", ".png", ".ico")):
+        return Route("static")
+    if path.endswith((".pdf", ".docx")):
+        return Route("attachment", file_name=path.rsplit("/", 1)[-1])
+    col = site.column
+    if site.flavour == "trs":
+        if path in (f"{col}/", f"{col}/index.html"):
+            return Route("list", 0)
+        match = re.fullmatch(re.escape(col) + r"/index_(\d+)\.html", path)
+        if match:
+            return Route("list", int(match.group(1)))
+    elif site.flavour == "gkmlpt":
+        if path == f"/gkmlpt/api/all/{site.params['cat_id']}" and query.get("sid") == str(site.params["sid"]):
+            return Route("list", _int(query.get("page"), 1) - 1)
+    elif site.flavour == "hanweb":
+        if path in (f"/col/col{site.params['columnid']}/index.html", f"/col/col{site.params['columnid']}/"):
+            return Route("list", 0)
+        if path == HANWEB_PROXY and method == "POST":
+            return Route("list", -1)  # the page comes from startrecord/perpage
+    elif site.flavour == "anhui":
+        if path == f"/content/column/{site.params['column_id']}":
+            return Route("list", _int(query.get("pageIndex"), 1) - 1)
+    else:
+        match = re.fullmatch(re.escape(col) + r"/list_(\d+)\.html", path)
+        if match:
+            return Route("list", int(match.group(1)) - 1)
+    match = _DETAIL_ID[site.flavour].search(path)
+    if match and (site.flavour != "trs" or path.startswith(col + "/")):
+        return Route("detail", notice_id=match.group(1))
+    return None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
