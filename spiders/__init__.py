@@ -1,0 +1,14 @@
+"""Fetching only: list pages -> detail pages (-> attachments) -> raw snapshots in storage.
+
+Entry points:
+- :func:`spiders.run.run_crawl` runs a crawl in a subprocess (``python -m spiders.crawl``) and
+  returns a per-site :class:`spiders.run.CrawlReport` read back from storage.
+- :func:`spiders.check.check_site` (``policywatch sites check``) checks one live site quickly.
+- ``scrapy crawl notices -a sites=a,b -a cycle_id=X -a mode=monitor|recheck|backfill`` works too.
+
+Layout: ``spiders/spiders/notices.py`` is the one config-driven spider; ``flavours/`` holds the list
+parsers registered by flavour name; ``middlewares.py`` the site guard (challenges, maintenance,
+off-site redirects), retries with back-off and per-site AutoThrottle; ``pipelines.py`` stores
+snapshots and crawl runs; ``faults.py`` / ``failures.py`` put bad pages and failed downloads into
+words; ``outcomes.py`` keeps each site's status, errors and counters.
+"""

@@ -1,0 +1,88 @@
+"""Run the ``notices`` spider in this process: ``python -m spiders.crawl --sites a,b --cycle-id X``.
+
+Scrapy's reactor cannot restart, so ``spiders.run.run_crawl`` always starts this module in a
+fresh subprocess. Progress goes to stdout (``policywatch: …`` lines: each list page, each flagged page, a count
+every 25 stored pages, one status line per site at the end); Scrapy's log goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from typing import Any
+
+PROGRESS_PREFIX = "policywatch:"
+PROGRESS_EVERY = 25
+
+
+def _progress(line: str) -> None:
+    print(f"{PROGRESS_PREFIX} {line}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__)
+    parser.add_argument("--sites", required=True, help="comma-separated site slugs")
+    parser.add_argument("--cycle-id", required=True)
+    parser.add_argument("--mode", default="monitor", choices=("monitor", "recheck", "backfill"))
+    parser.add_argument(
+        "--recheck-file",
+        help="JSON list of {slug, url, etag, last_modified} to re-verify with conditional GET (any mode)",
+    )
+    parser.add_argument("--ignore-backoff", action="store_true", help="crawl sites still backing off too")
+    parser.add_argument("--log-level", default=None)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("notices")
+
+    stored: Counter[str] = Counter()
+
+    def item_scraped(item: Any, **_: Any) -> None:
+        # One line per list page and per flagged page; details and attachments in batches.
+        stored[item.site] += 1
+        flag = f" flagged={item.flag}" if item.flag else ""
+        if item.role == "list" or item.flag:
+            _progress(f"stored site={item.site} role={item.role} status={item.status} url={item.url}{flag}")
+        elif stored[item.site] % PROGRESS_EVERY == 0:
+            _progress(f"site={item.site} stored={stored[item.site]} pages so far")
+
+    def spider_closed(spider: Any, reason: str, **_: Any) -> None:
+        for slug, outcome in spider.outcomes.sites.items():
+            _progress(
+                f"site={slug} status={outcome.status} stored={stored[slug]} error={outcome.error or '-'}"
+            )
+        _progress(f"finished reason={reason}")
+
+    crawler.signals.connect(item_scraped, signal=signals.item_scraped)
+    crawler.signals.connect(spider_closed, signal=signals.spider_closed)
+    kwargs = {"sites": args.sites, "cycle_id": args.cycle_id, "mode": args.mode}
+    if args.recheck_file:
+        kwargs["recheck_file"] = args.recheck_file
+    if args.ignore_backoff:
+        kwargs["ignore_backoff"] = "1"
+    crashed: list[str] = []
+
+    def crawl_failed(failure: Any) -> None:
+        crashed.append(failure.getErrorMessage())
+        print(f"crawl failed: {failure.getTraceback()}", file=sys.stderr, flush=True)
+
+    process.crawl(crawler, **kwargs).addErrback(crawl_failed)
+    process.start()
+    if crashed:
+        _progress(f"crashed error={crashed[0]}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

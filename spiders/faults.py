@@ -1,0 +1,96 @@
+"""Recognise responses that are not the page we asked for: anti-bot challenges and error pages.
+
+Pure functions on (status, body): the downloader middleware and ``spiders.check`` share them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from w3lib.encoding import html_to_unicode
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a response is not a good page. ``kind`` is ``blocked`` (challenge) or ``error``."""
+
+    kind: str
+    reason: str
+    maintenance: bool = False  # an error page that says the site is down for maintenance
+
+
+def _mojibake(text: str) -> str:
+    """``text`` as it looks when its UTF-8 bytes were read as Latin-1 (double-encoded pages)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+_RUISHU = re.compile(r"<meta[^>]*\br\s*=\s*['\"]m['\"]|\$_ts\s*=", re.I)
+_CHALLENGE_MARKERS: tuple[str, ...] = (
+    "请稍候",
+    "正在检查浏览器",
+    "正在验证",
+    "安全验证",
+    "请开启 JavaScript",
+    "ChallengeForm",
+    "waf_answer",
+    "__jsl_clearance",
+    "_waf_",
+)
+_CHALLENGE_MARKERS = _CHALLENGE_MARKERS + tuple(_mojibake(m) for m in _CHALLENGE_MARKERS if not m.isascii())
+_COOKIE_SCRIPT = re.compile(r"document\.cookie\s*=.*(location\.(reload|href|replace)|window\.location)", re.S)
+_MAINTENANCE_MARKERS = ("系统维护中", "网站维护中", "系统升级中", "网站升级维护", "暂停服务")
+_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+# Challenge and maintenance pages are short; a real notice that merely mentions "维护" is not.
+SHORT_PAGE_CHARS = 600
+TINY_PAGE_CHARS = 200
+_HEADINGS = re.compile(r"<(title|h[1-3])\b[^>]*>(.*?)</\1>", re.S | re.I)
+
+
+def visible_text(body: bytes) -> str:
+    text = html_to_unicode(None, body[:400_000])[1]
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", text)).strip()
+
+
+def classify(status: int, body: bytes) -> Verdict | None:
+    """A :class:`Verdict` when the response is a challenge or an error page; None when it looks fine."""
+    head = body[:200_000].decode("utf-8", errors="replace")
+    if status == 412 or _RUISHU.search(head):
+        return Verdict("blocked", f"an anti-bot challenge (HTTP {status})")
+    text = visible_text(body)
+    short = len(text) < SHORT_PAGE_CHARS
+    if status in (403, 521) or (
+        short and (_has_marker(head, _CHALLENGE_MARKERS) or _COOKIE_SCRIPT.search(head))
+    ):
+        if (
+            status in (403, 521)
+            and not _has_marker(head, _CHALLENGE_MARKERS)
+            and not _COOKIE_SCRIPT.search(head)
+        ):
+            return Verdict("blocked", f"access denied (HTTP {status})")
+        return Verdict("blocked", f"an anti-bot challenge (HTTP {status})")
+    if short and _is_maintenance(head, text):
+        marker = _first_marker(text, _MAINTENANCE_MARKERS)
+        return Verdict("error", f"a maintenance page (HTTP {status}: {marker})", maintenance=True)
+    if status >= 400:
+        return Verdict("error", f"an error page (HTTP {status})")
+    return None
+
+
+def _is_maintenance(html: str, text: str) -> bool:
+    """A maintenance marker in the title or a heading, or anywhere on a nearly empty page.
+
+    A short notice *about* planned maintenance mentions 系统维护中 in its body, not its headline.
+    """
+    headings = " ".join(m.group(2) for m in _HEADINGS.finditer(html))
+    return _has_marker(headings, _MAINTENANCE_MARKERS) or (
+        len(text) < TINY_PAGE_CHARS and _has_marker(text, _MAINTENANCE_MARKERS)
+    )
+
+
+def _has_marker(text: str, markers: tuple[str, ...]) -> bool:
+    return any(m in text for m in markers)
+
+
+def _first_marker(text: str, markers: tuple[str, ...]) -> str:
+    return next((m for m in markers if m in text), "")

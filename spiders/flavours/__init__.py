@@ -1,0 +1,29 @@
+"""Flavour list parsers, registered by name (the ``flavour`` key of a ``sites/*.toml`` entry).
+
+Each module documents its flavour in its docstring; ``docs/flavours.md`` is the reference.
+"""
+
+from __future__ import annotations
+
+from spiders.flavours.anhui import AnhuiFlavour
+from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode
+from spiders.flavours.gkmlpt import GkmlptFlavour
+from spiders.flavours.hanweb import HanwebFlavour
+from spiders.flavours.portal import PortalFlavour
+from spiders.flavours.trs import TrsFlavour
+
+FLAVOURS: dict[str, Flavour] = {
+    flavour.name: flavour
+    for flavour in (TrsFlavour(), GkmlptFlavour(), HanwebFlavour(), AnhuiFlavour(), PortalFlavour())
+}
+
+
+def get_flavour(name: str) -> Flavour:
+    """The parser registered for ``name``, with a clear error for an unknown one."""
+    try:
+        return FLAVOURS[name]
+    except KeyError:
+        raise KeyError(f"no list parser for flavour {name!r}; known: {', '.join(sorted(FLAVOURS))}") from None
+
+
+__all__ = ["FLAVOURS", "Flavour", "ListPage", "ListRow", "PageRequest", "decode", "get_flavour"]

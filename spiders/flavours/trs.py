@@ -1,0 +1,68 @@
+"""trs — TRS WCM static pages (Hainan, Qinghai, Chongqing, most provinces).
+
+Lists are static pages: ``<column>/index.html``, then ``index_1.html``, ``index_2.html``, …
+(``.shtml`` on some sites). The page count comes from the inline script
+``createPageHTML('page_div', countPage, currentPage, 'index', 'html', totalRecords);``
+(older templates omit the leading ``'page_div'``). Rows are
+``<li><a href="./YYYYMM/tYYYYMMDD_<id>.html" title="…">…</a><span>YYYY-MM-DD</span></li>``.
+Details look like ``<column>/YYYYMM/tYYYYMMDD_<id>.html``.
+
+Rows found inside HTML comments count too (some templates comment the static rows out and
+draw them with JavaScript). Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default ``span::text, b::text``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from policywatch.registry import Site
+from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
+
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+
+
+def parse_create_page_html(text: str) -> tuple[int, str, str] | None:
+    """``(countPage, prefix, ext)`` from the first ``createPageHTML(...)`` call, if any."""
+    for match in _CREATE_PAGE.finditer(text):
+        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
+        if args and not args[0].isdigit():
+            args = args[1:]  # the 'page_div' container id
+        if len(args) >= 4 and args[0].isdigit():
+            return int(args[0]), args[2] or "index", args[3] or "html"
+    return None
+
+
+class TrsFlavour(Flavour):
+    name = "trs"
+    default_detail_pattern = r"/\d{6}/t\d{8}_\d+\.s?html$"
+
+    def parse(
+        self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
+    ) -> ListPage:
+        text = decode(body, content_type, site)
+        selector = Selector(text=text)
+        base = base_href(selector, url)
+        row_css, date_css = (
+            site.selectors.get("list_row", "li"),
+            site.selectors.get("list_date", "span::text, b::text"),
+        )
+        rows = html_rows(selector, base, row_css, date_css)
+        # Some TRS templates ship the static rows inside an HTML comment and draw them with JS.
+        for commented in _COMMENT.findall(text):
+            if "<li" in commented:
+                rows += html_rows(Selector(text=commented), base, row_css, date_css)
+        paging = parse_create_page_html(text)
+        if paging is None:
+            return ListPage(rows=rows, total_pages=1)
+        count, prefix, ext = paging
+        next_request = None
+        if request.page_no < count:
+            # Page 1 is index.html, page n+1 is index_n.html, in the same folder.
+            next_request = PageRequest(
+                url=urljoin(request.url, f"{prefix}_{request.page_no}.{ext}"), page_no=request.page_no + 1
+            )
+        return ListPage(rows=rows, next_request=next_request, total_pages=count)

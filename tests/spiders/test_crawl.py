@@ -1,0 +1,201 @@
+"""Crawling govsim for real: every flavour paged, incremental monitoring, recheck, attachments, bytes.
+
+The module crawls the ten named govsim sites once (``first_crawl``); each test then works from
+that state with crawls of its own, so the tests do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+import pytest
+
+from spiders.run import CrawlReport
+from storage.db import session_scope
+from storage.snapshots import known_urls, pending_snapshots
+from storage.sources import source_by_slug
+from tests.spiders.crawl_world import CrawlWorld
+
+SITES = [
+    "hainan", "qinghai", "chongqing", "guangdong", "chuzhou",  # seeds: trs ×3, gkmlpt, anhui
+    "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",  # hanweb, portal, trs ×3
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def first_crawl(world: CrawlWorld) -> CrawlReport:
+    world.govsim.admin.reset()
+    report = world.crawl(SITES)
+    assert report.error is None, report.error
+    return report
+
+
+@pytest.mark.parametrize("slug", SITES)
+def test_first_crawl_pages_each_list_and_stores_every_detail_page(
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+) -> None:
+    site = first_crawl.sites[slug]
+    assert (site.status, site.error) == ("ok", None)
+    assert world.detail_urls(slug) == world.published_urls(slug)
+    assert site.stats["list_pages"] >= 2  # every site has more than one page of notices
+    assert site.items == len(world.snapshots(slug, crawl_run_id=site.crawl_run_id))
+
+
+def test_detail_snapshots_wait_for_normalization_and_lists_do_not(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    with session_scope(world.database_url) as session:
+        source = source_by_slug(session, "hainan")
+        assert source is not None
+        pending = pending_snapshots(session, source_id=source.id)
+        assert {s.url for s in pending} == world.published_urls("hainan")
+        assert all(s.page_kind is None and s.status == 200 for s in pending)
+
+
+def test_hanweb_javascript_list_is_read_through_dataproxy(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    recent = world.govsim.admin.request_log("zhejiang-sim")["recent"]
+    posts = [r["path"] for r in recent if r["method"] == "POST"]
+    assert posts and all(p.startswith("/module/jpage/dataproxy.jsp?startrecord=") for p in posts)
+    assert world.detail_urls("zhejiang-sim") == world.published_urls("zhejiang-sim")
+
+
+def test_gbk_pages_are_stored_byte_exact(world: CrawlWorld, first_crawl: CrawlReport) -> None:
+    snapshot = next(s for s in world.snapshots("gbk-sim") if s.page_kind is None)
+    with urllib.request.urlopen(snapshot.url, timeout=10) as response:  # noqa: S310 - govsim on loopback
+        served = response.read()
+    stored = world.body(snapshot)
+    assert stored == served
+    assert snapshot.size == len(served)
+    with pytest.raises(UnicodeDecodeError):
+        stored.decode("utf-8")  # the GBK bytes were kept, not transcoded
+    assert "人民政府" in stored.decode("gb18030")
+
+
+def test_attachments_are_stored_once_by_url(world: CrawlWorld, first_crawl: CrawlReport) -> None:
+    expected = {
+        a["file_name"]
+        for n in world.govsim.admin.notices("hainan")
+        for a in n["attachments"]
+        if not n.get("removed")
+    }
+    attachments = [s for s in world.snapshots("hainan") if s.page_kind == "attachment"]
+    assert expected and {s.url.rsplit("/", 1)[-1] for s in attachments} == expected
+    assert all(s.processed_at is not None for s in attachments)  # looked up by URL, never normalized
+    assert all(world.body(s)[:4] in (b"%PDF", b"PK\x03\x04") for s in attachments)
+
+
+def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    world.govsim.admin.reset_request_log()
+    report = world.crawl(SITES)
+    for slug in SITES:
+        log = world.govsim.admin.request_log(slug)["by_kind"]
+        lists_expected = 2 if slug == "zhejiang-sim" else 1  # the hanweb shell, then one data page
+        assert log.get("list", 0) == lists_expected, slug
+        assert log.get("detail", 0) == 0 and log.get("attachment", 0) == 0, slug
+        assert report.sites[slug].status == "ok"
+        assert report.sites[slug].stats.get("list_stopped_at_known") == 1
+        assert f"site={slug} status=ok stored={lists_expected} error=-" in world.progress
+
+
+@pytest.mark.parametrize("slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim"])
+def test_a_newly_published_notice_is_fetched_on_the_next_run(
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+) -> None:
+    published = world.govsim.admin.publish(slug)
+    world.govsim.admin.reset_request_log()
+    report = world.crawl([slug])
+    run = report.sites[slug]
+    assert run.status == "ok"
+    assert world.detail_urls(slug, crawl_run_id=run.crawl_run_id) == {published["url"]}
+    assert world.govsim.admin.request_log(slug)["by_kind"].get("detail") == 1
+
+
+def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    notices = [n for n in world.govsim.admin.notices("qinghai") if not n["removed"]][:3]
+    items = recheck_items(world, "qinghai", notices)
+    edited, unchanged = notices[0], notices[1:]
+    world.govsim.admin.edit_paragraph("qinghai", edited["id"], paragraph_index=1, text="第二段已修改。")
+    world.govsim.admin.reset_request_log()
+
+    report = world.crawl(["qinghai"], mode="recheck", recheck=items)
+
+    run = report.sites["qinghai"]
+    assert (run.status, run.not_modified) == ("ok", 2)
+    assert set(run.not_modified_urls) == {n["url"] for n in unchanged}
+    assert world.detail_urls("qinghai", crawl_run_id=run.crawl_run_id) == {edited["url"]}
+    log = world.govsim.admin.request_log("qinghai")
+    assert log["not_modified"] == 2 and log["by_kind"].get("list", 0) == 0
+
+
+def test_recheck_stores_a_removed_page_flagged_for_normalization(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    removed = [n for n in world.govsim.admin.notices("chongqing") if not n["removed"]][0]
+    world.govsim.admin.remove("chongqing", removed["id"], status=410)
+    try:
+        report = world.crawl(
+            ["chongqing"], mode="recheck", recheck=recheck_items(world, "chongqing", [removed])
+        )
+    finally:
+        world.govsim.admin.restore("chongqing", removed["id"])
+    run = report.sites["chongqing"]
+    (snapshot,) = world.snapshots("chongqing", crawl_run_id=run.crawl_run_id)
+    assert run.status == "ok"
+    assert (snapshot.url, snapshot.status, snapshot.page_kind, snapshot.processed_at) == (
+        removed["url"],
+        410,
+        "error",
+        None,
+    )
+
+
+def recheck_items(world: CrawlWorld, slug: str, notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the recheck flow sends: each URL with the validators of its stored snapshot."""
+    by_url = {s.url: s for s in world.snapshots(slug) if s.page_kind is None}
+    return [
+        {"slug": slug, "url": n["url"], "etag": by_url[n["url"]].headers.get("etag"),
+         "last_modified": by_url[n["url"]].headers.get("last-modified")}
+        for n in notices
+    ]  # fmt: skip
+
+
+def test_known_urls_cover_notices_and_good_snapshots(world: CrawlWorld, first_crawl: CrawlReport) -> None:
+    with session_scope(world.database_url) as session:
+        source = source_by_slug(session, "chuzhou")
+        assert source is not None
+        assert world.published_urls("chuzhou") <= known_urls(session, source.id)
+
+
+def test_monitor_stops_at_max_list_pages_and_backfill_walks_them_all(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    world.compose_sites({"scale-000": {"max_list_pages": 1}})
+    try:
+        monitor = world.crawl(["scale-000"]).sites["scale-000"]
+        assert (monitor.stats["list_pages"], monitor.stats["list_stopped_at_max_pages"]) == (1, 1)
+        first_page = world.detail_urls("scale-000")
+        assert 0 < len(first_page) < len(world.published_urls("scale-000"))
+
+        backfill = world.crawl(["scale-000"], mode="backfill").sites["scale-000"]
+        assert backfill.status == "ok" and backfill.stats["list_pages"] >= 2
+        new_details = world.detail_urls("scale-000", crawl_run_id=backfill.crawl_run_id)
+        assert new_details == world.published_urls("scale-000") - first_page  # known pages are not refetched
+    finally:
+        world.compose_sites()
+
+
+def test_rechecks_ride_along_with_a_monitor_crawl(world: CrawlWorld, first_crawl: CrawlReport) -> None:
+    notices = [n for n in world.govsim.admin.notices("twice-sim") if not n["removed"]][:2]
+    world.govsim.admin.reset_request_log()
+    report = world.crawl(["twice-sim"], recheck=recheck_items(world, "twice-sim", notices))
+    run = report.sites["twice-sim"]
+    assert (run.status, run.not_modified) == ("ok", 2)
+    log = world.govsim.admin.request_log("twice-sim")
+    assert log["by_kind"].get("list") == 1 and log["not_modified"] == 2

@@ -1,0 +1,99 @@
+"""Flavour list parsers on saved list pages (tests/spiders/fixtures/lists), one case per row of list_cases.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policywatch.registry import Site
+from spiders.flavours import FLAVOURS, PageRequest, get_flavour
+from spiders.flavours.trs import parse_create_page_html
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = json.loads((FIXTURES / "list_cases.json").read_text(encoding="utf-8"))
+
+
+def make_site(data: dict[str, Any]) -> Site:
+    defaults = {"slug": "case", "name": "测试站点", "region": "测试", "level": "province"}
+    return Site.model_validate({**defaults, **data})
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_list_page(case: dict[str, Any]) -> None:
+    site = make_site(case["site"])
+    req = case["request"]
+    request = PageRequest(
+        url=req["url"],
+        page_no=req["page_no"],
+        method=req.get("method", "GET"),
+        form=tuple(req.get("form", {}).items()),
+    )
+    body = (FIXTURES / "lists" / case["fixture"]).read_bytes()
+    page = get_flavour(site.flavour).parse_list(site, request, req["url"], body, None)
+    expect = case["expect"]
+
+    assert len(page.rows) == expect["rows"]
+    if "first" in expect:
+        first = page.rows[0]
+        assert (first.url, first.title, first.date) == (
+            expect["first"]["url"],
+            expect["first"]["title"],
+            expect["first"]["date"],
+        )
+    assert page.shell == expect["shell"]
+    if "total_pages" in expect:
+        assert page.total_pages == expect["total_pages"]
+    if expect["next"] is None:
+        assert page.next_request is None
+    else:
+        nxt = page.next_request
+        assert nxt is not None
+        assert (nxt.url, nxt.page_no, nxt.method) == (
+            expect["next"]["url"],
+            expect["next"]["page_no"],
+            expect["next"]["method"],
+        )
+        if "form" in expect["next"]:
+            assert dict(nxt.form) == expect["next"]["form"]
+
+
+def test_every_registry_flavour_has_a_parser() -> None:
+    from policywatch.registry import FLAVOURS as REGISTRY_FLAVOURS
+
+    assert set(REGISTRY_FLAVOURS) == set(FLAVOURS)
+
+
+def test_unknown_flavour_is_a_clear_error() -> None:
+    with pytest.raises(KeyError, match="no list parser for flavour 'nope'"):
+        get_flavour("nope")
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("createPageHTML('page_div', 3, 0, 'index', 'html', 42);", (3, "index", "html")),
+        ('createPageHTML(7, 0, "index", "shtml");', (7, "index", "shtml")),
+        ("no pager here", None),
+    ],
+    ids=["six-args", "old-four-args", "none"],
+)
+def test_create_page_html(script: str, expected: tuple[int, str, str] | None) -> None:
+    assert parse_create_page_html(script) == expected
+
+
+def test_params_fill_in_when_the_hanweb_script_says_nothing() -> None:
+    site = make_site({"flavour": "hanweb", "base_url": "https://www.zj.gov.cn", "list_urls": ["/col/col77/index.html"],
+                      "params": {"webid": 1, "unitid": 2, "perpage": 10}})  # fmt: skip
+    page = get_flavour("hanweb").parse_list(
+        site,
+        PageRequest(site.absolute_list_urls()[0], page_no=0),
+        site.absolute_list_urls()[0],
+        b"<html></html>",
+        None,
+    )
+    assert page.shell and page.next_request is not None
+    assert dict(page.next_request.form)["columnid"] == "77"
+    assert page.next_request.url.endswith("dataproxy.jsp?startrecord=1&endrecord=10&perpage=10")
