@@ -1,0 +1,127 @@
+"""The monitor flow: crawl → normalize → diff → alert. Thin: every step calls a pipeline stage.
+
+Runs without a Prefect server by default (Prefect starts a temporary local API); deployments in
+prefect.yaml schedule it on a work pool.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
+
+from policywatch import cycle as steps
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], task_run_name="crawl {mode}: {site_slugs}")
+def crawl(
+    site_slugs: list[str], cycle_id: str, mode: str = "monitor", recheck: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Fetch in a subprocess (Scrapy's reactor cannot restart). Retried only when the crawler itself crashed."""
+    logger = get_run_logger()
+    report = steps.crawl(site_slugs, cycle_id=cycle_id, mode=mode, recheck=recheck, on_progress=logger.info)
+    if isinstance(report["sites"], dict):  # spiders.run.CrawlReport keys sites by slug; the flow wants rows
+        report["sites"] = list(report["sites"].values())
+    for site in report["sites"]:
+        if site["status"] != "ok":
+            logger.warning("site %s: %s — %s", site["slug"], site["status"], site.get("error") or "")
+    return report
+
+
+@task(task_run_name="normalize and diff")
+def normalize_and_diff(cycle_id: str) -> dict[str, Any]:
+    logger = get_run_logger()
+    return steps.ingest(cycle_id, on_progress=logger.info)
+
+
+@task(retries=3, retry_delay_seconds=[5, 30, 120], task_run_name="send alerts")
+def send_alerts(worker_id: str) -> dict[str, Any]:
+    logger = get_run_logger()
+    report = steps.send_alerts(worker_id=worker_id)
+    logger.info(
+        "alerts: %s sent, %s failed (will retry), %s waiting",
+        report["sent"],
+        report["failed"],
+        report["pending"],
+    )
+    return report
+
+
+@task(task_run_name="site health")
+def site_health(cycle_id: str) -> list[dict[str, Any]]:
+    return steps.site_health(cycle_id)
+
+
+@task(task_run_name="ops alert")
+def alert_ops(failing: list[dict[str, Any]], threshold: int = 3) -> list[str]:
+    """One Apprise message to $POLICYWATCH_OPS_URLS for sites failing ``threshold``+ cycles in a row."""
+    from policywatch.ops import ops_alert_for_failing_sites
+
+    return ops_alert_for_failing_sites(failing, threshold=threshold)
+
+
+def _publish_artifacts(cycle_id: str, ingest_report: dict[str, Any], failing: list[dict[str, Any]]) -> None:
+    rows = [
+        {
+            "kind": c["kind"],
+            "source": c["source"],
+            "title": c["title"] or "",
+            "url": c["url"],
+            "alerted": c["alerted"],
+        }
+        for c in ingest_report["changes"]
+    ]
+    if rows:
+        create_table_artifact(
+            rows, key="monitor-changes", description=f"New and changed notices, cycle {cycle_id}"
+        )
+    for change_id, markdown in steps.change_markdowns(
+        [c["change_id"] for c in ingest_report["changes"] if c["kind"] != "new"]
+    ):
+        create_markdown_artifact(
+            markdown, key=f"change-{change_id}", description=f"Diff of change {change_id}"
+        )
+    if failing:
+        create_table_artifact(failing, key="failing-sites", description="Sites that failed in this cycle")
+
+
+@flow(name="monitor", log_prints=True)
+def monitor(
+    sites: list[str] | None = None,
+    mode: str = "monitor",
+    recheck: str = "due",
+    sites_per_crawl: int = 10,
+    send: bool = True,
+) -> dict[str, Any]:
+    """One monitoring cycle.
+
+    sites: slugs to crawl (default: every enabled site in the registry).
+    mode: "monitor" (new notices; stops at the first run of known ones) or "backfill" (every list page).
+    recheck: "due" (known notices whose age tier says so), "all", or "none" — re-verified with conditional GET.
+    sites_per_crawl: sites per crawler subprocess; batches run in parallel.
+    """
+    cycle_id = str(flow_run.get_id() or uuid.uuid4())
+    slugs = steps.select_slugs(sites)
+    batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]
+    recheck_items = steps.recheck_items(slugs, recheck)
+    # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
+    futures = [
+        crawl.submit(batch, cycle_id, mode, [i for i in recheck_items if i["slug"] in batch] or None)
+        for batch in batches
+    ]
+    crawl_reports = [f.result() for f in futures]
+    ingest_report = normalize_and_diff(cycle_id)
+    failing = site_health(cycle_id)
+    alert_ops(failing)
+    alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
+    _publish_artifacts(cycle_id, ingest_report, failing)
+    return {
+        "cycle_id": cycle_id,
+        "sites": [s for r in crawl_reports for s in r["sites"]],
+        "ingest": ingest_report,
+        "alerts": alert_report,
+        "failing_sites": failing,
+    }

@@ -1,0 +1,73 @@
+"""The recheck flow: re-verify known notices with conditional GET, without list-page discovery.
+
+Scheduled once a day (prefect.yaml). Which notices are due is decided by age tier in
+policywatch.cycle.recheck_items: notices published in the last 30 days are due daily, older ones
+weekly. Unchanged pages answer 304 and cost one small request; changed ones go through the same
+normalize → diff → alert steps as the monitor flow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from prefect.runtime import flow_run
+
+from flows.monitor import alert_ops, crawl, normalize_and_diff, send_alerts, site_health
+from policywatch import cycle as steps
+from policywatch.recheck import recheck_batches
+
+
+@flow(name="recheck", log_prints=True)
+def recheck(
+    sites: list[str] | None = None,
+    policy: str = "due",
+    sites_per_crawl: int = 10,
+    send: bool = True,
+) -> dict[str, Any]:
+    """Recheck known notices of ``sites`` (default: every enabled site).
+
+    policy: "due" (by age tier), "all" (every known notice) — "none" makes the run a no-op.
+    sites_per_crawl: sites per crawler subprocess; batches run in parallel.
+    """
+    logger = get_run_logger()
+    cycle_id = str(flow_run.get_id() or uuid.uuid4())
+    slugs = steps.select_slugs(sites)
+    items = steps.recheck_items(slugs, policy)
+    logger.info("%s notices due for a recheck across %s sites", len(items), len({i["slug"] for i in items}))
+    futures = [
+        crawl.submit(sorted({i["slug"] for i in batch}), cycle_id, "recheck", batch)
+        for batch in recheck_batches(items, sites_per_crawl)
+    ]
+    crawl_reports = [f.result() for f in futures]
+    ingest_report = normalize_and_diff(cycle_id)
+    failing = site_health(cycle_id)
+    alert_ops(failing)
+    alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
+    sites_report = [s for r in crawl_reports for s in r["sites"]]
+    not_modified = sum(int(s.get("not_modified", 0)) for s in sites_report)
+    if sites_report:
+        create_table_artifact(
+            [
+                {
+                    "site": s["slug"],
+                    "status": s["status"],
+                    "requests": s["requests"],
+                    "not_modified": s["not_modified"],
+                }
+                for s in sites_report
+            ],
+            key="recheck-sites",
+            description=f"Recheck {cycle_id}: {len(items)} notices, {not_modified} answered 304",
+        )
+    return {
+        "cycle_id": cycle_id,
+        "rechecked": len(items),
+        "not_modified": not_modified,
+        "sites": sites_report,
+        "ingest": ingest_report,
+        "alerts": alert_report,
+        "failing_sites": failing,
+    }

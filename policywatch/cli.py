@@ -1,0 +1,245 @@
+"""The `policywatch` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+# Prefect's temporary API server can take 10–25 s to start cold (longer on a busy 2-core box);
+# its default 20 s limit turns a slow start into a failed run.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
+    """A RawPage from a saved file or a live URL."""
+    from notices.model import RawPage
+
+    if path_or_url.startswith(("http://", "https://")):
+        request = urllib.request.Request(path_or_url, headers={"User-Agent": "Mozilla/5.0 PolicyWatch/0.1"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return RawPage(
+                    url=url or response.url, body=response.read(), status=response.status, headers=headers
+                )
+        except urllib.error.HTTPError as exc:
+            headers = {k.lower(): v for k, v in exc.headers.items()}
+            return RawPage(url=url or path_or_url, body=exc.read(), status=exc.code, headers=headers)
+        except OSError as exc:
+            _fail(f"cannot fetch {path_or_url}: {exc}")
+    file = Path(path_or_url)
+    if not file.is_file():
+        _fail(f"{path_or_url}: no such file (give a saved page or an http(s) URL)")
+    return RawPage(url=url or file.resolve().as_uri(), body=file.read_bytes(), status=status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policywatch")
+def main() -> None:
+    """PolicyWatch: watch Chinese government sites for new, edited and repealed policy notices.
+
+    The database is $POLICYWATCH_DATABASE_URL (default: an SQLite file in ./var); sites come from
+    sites/*.toml; subscribers from $POLICYWATCH_SUBSCRIPTIONS (default ./subscriptions.toml).
+    """
+
+
+@main.command()
+@click.option(
+    "--sites", "sites", default="", help="Comma-separated site slugs (default: every enabled site)."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["monitor", "backfill"]),
+    default="monitor",
+    show_default=True,
+    help="monitor stops at the first run of known notices; backfill walks every list page.",
+)
+@click.option(
+    "--recheck",
+    type=click.Choice(["due", "all", "none"]),
+    default="due",
+    show_default=True,
+    help="Re-verify known notices with conditional GET: those due by age tier, all, or none.",
+)
+@click.option("--no-send", is_flag=True, help="Queue alerts but do not send them in this run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
+def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
+    """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry."""
+    from policywatch.cycle import select_slugs
+    from policywatch.registry import RegistryError
+
+    wanted = [s for s in sites.split(",") if s] or None
+    try:  # a typo in a slug or a broken site file is reported before Prefect starts
+        select_slugs(wanted)
+    except RegistryError as exc:
+        _fail(str(exc))
+    from flows.monitor import monitor
+
+    summary = monitor(sites=wanted, mode=mode, recheck=recheck, send=not no_send)
+    if as_json:
+        _echo_json(summary)
+        return
+    from policywatch.report import print_cycle_summary
+
+    print_cycle_summary(summary)
+
+
+@main.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON summary of the alerts delivered at the end."
+)
+@click.option(
+    "--workdir",
+    type=click.Path(path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="Where the demo keeps its database and govsim state (wiped at start).",
+)
+def demo(as_json: bool, workdir: Path) -> None:
+    """Show the whole product on the local replica web (govsim), with no internet.
+
+    Starts govsim, a local SMTP mailbox and webhook; runs a first cycle (the baseline crawl);
+    publishes one new notice and edits one paragraph of another; runs a second cycle; and shows
+    the alerts as they arrived, with a readable diff.
+    """
+    from policywatch.demo import run_demo
+
+    result = run_demo(workdir, echo=(lambda _m: None) if as_json else click.echo)
+    if as_json:
+        _echo_json(result)
+    if result["failures"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path_or_url")
+@click.option(
+    "--url", default=None, help="The page's original URL (resolves relative links; default: the file's URI)."
+)
+@click.option("--status", default=200, show_default=True, help="HTTP status the page was served with.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the record as one JSON object (the stable contract)."
+)
+def extract(path_or_url: str, url: str | None, status: int, as_json: bool) -> None:
+    """Extract a structured record from one saved page or URL.
+
+    JSON keys: page_kind (notice|list|blocked|error|other), title, doc_number, issuer, index_number,
+    written_date, published_date (yyyy-mm-dd or null), body, attachments [{name, url}], warnings,
+    plus topic, validity, source, meta_published_date, citations, responsibilities, outline.
+    """
+    from notices import extract as extract_page
+
+    record = extract_page(_load_page(path_or_url, url, status))
+    data = record.contract_json()
+    if as_json:
+        _echo_json(data)
+        return
+    for key in (
+        "page_kind",
+        "title",
+        "doc_number",
+        "issuer",
+        "index_number",
+        "written_date",
+        "published_date",
+        "validity",
+        "topic",
+        "source",
+    ):
+        click.echo(f"{key:>15}: {data.get(key) if data.get(key) is not None else '—'}")
+    for attachment in data["attachments"]:
+        click.echo(f"{'attachment':>15}: {attachment['name']} <{attachment['url']}>")
+    for warning in data["warnings"]:
+        click.echo(f"{'warning':>15}: {warning}")
+    click.echo("")
+    click.echo(data["body"])
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--url", default=None, help="The notice's URL (both pages are versions of it).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print {changed, kind, summary, fields_changed, diff} as JSON."
+)
+def diff(old: str, new: str, url: str | None, as_json: bool) -> None:
+    """Compare two saved pages (or URLs) of the same notice and show what changed, located by outline path."""
+    from changes import contract_json, detect
+    from notices import extract as extract_page
+
+    old_record = extract_page(_load_page(old, url, 200))
+    new_record = extract_page(_load_page(new, url, 200))
+    for label, record in (("OLD", old_record), ("NEW", new_record)):
+        if record.page_kind.value != "notice":
+            _fail(f"{label} page is not a notice (page_kind={record.page_kind.value}); nothing to compare")
+    change = detect(old_record, new_record)
+    data = contract_json(change)
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(change.summary if change.changed else "无变化 (no change)")
+    for edit in change.edits:
+        click.echo(f"  {edit.location}: {edit.excerpt()}")
+    if change.unified_diff:
+        click.echo("")
+        click.echo(change.unified_diff.rstrip())
+
+
+@main.command()
+@click.option("--sites", "sites", default="", help="Comma-separated site slugs (default: all).")
+@click.option("--dry-run", is_flag=True, help="Report what would change without writing.")
+def reprocess(sites: str, dry_run: bool) -> None:
+    """Re-derive every notice's record from its stored raw snapshot (after normalization improves).
+
+    Records that come out different get a new version marked as a reprocessing, never an alert.
+    """
+    from policywatch.reprocess import reprocess_all
+
+    result = reprocess_all([s for s in sites.split(",") if s] or None, dry_run=dry_run, echo=click.echo)
+    click.echo(
+        f"{result['checked']} notices checked, {result['updated']} records updated"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+
+
+from policywatch.cli_admin import alerts_group, db_group, sites_group, subscriptions_group  # noqa: E402
+
+main.add_command(sites_group)
+main.add_command(alerts_group)
+main.add_command(subscriptions_group)
+main.add_command(db_group)
+
+
+@main.group("govsim", invoke_without_command=False)
+def govsim_placeholder() -> None:
+    """The local replica of the government web (see docs/govsim.md)."""
+
+
+def _mount_govsim() -> None:
+    try:
+        from govsim.cli import cli as govsim_cli
+    except ImportError:  # govsim is part of this repository; only a broken checkout lacks it
+        return
+    main.commands.pop("govsim", None)
+    govsim_cli.name = "govsim"
+    main.add_command(govsim_cli, "govsim")
+
+
+_mount_govsim()
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

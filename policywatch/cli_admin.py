@@ -1,0 +1,200 @@
+"""`policywatch sites|alerts|subscriptions|db …`: the operator and analyst commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import click
+
+
+def _rows_json(rows: Any) -> str:
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        return value
+
+    return json.dumps([plain(r) for r in rows], ensure_ascii=False, indent=2, default=str)
+
+
+@click.group("sites")
+def sites_group() -> None:
+    """The site registry (sites/*.toml)."""
+
+
+@sites_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def sites_list(as_json: bool) -> None:
+    """List the registered sites, their flavour and base URL."""
+    from policywatch.registry import load_registry
+
+    registry = load_registry(include_disabled=True)
+    if as_json:
+        click.echo(json.dumps([s.model_dump() for s in registry.values()], ensure_ascii=False, indent=2))
+        return
+    for site in registry.values():
+        state = "" if site.enabled else "  (disabled)"
+        click.echo(f"{site.slug:<14} {site.flavour:<8} {site.base_url}  {site.name}{state}")
+
+
+@sites_group.command("check")
+@click.argument("slug", required=False)
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True)
+def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
+    """Fetch the LIVE site(s) and report whether list and detail extraction still work.
+
+    This touches the real sites (or govsim, when POLICYWATCH_SITE_OVERRIDES points there): run it
+    on a machine with internet access to see when a site has changed its template.
+    """
+    from policywatch.registry import load_registry, select_sites
+    from spiders.check import check_site
+
+    sites = select_sites(load_registry(), [slug] if slug else None)
+    results = []
+    for site in sites:
+        if not as_json:
+            click.echo(f"checking {site.slug} ({site.base_url}) …", err=True)
+        results.append(check_site(site, timeout=timeout))
+    if as_json:
+        click.echo(_rows_json(results))
+    else:
+        for result in results:
+            click.echo(result.describe() if hasattr(result, "describe") else str(result))
+    if any(not getattr(r, "ok", False) for r in results):
+        raise SystemExit(1)
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """The alert outbox: what was sent, what is waiting, what failed."""
+
+
+@alerts_group.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "digest"]), default=None)
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
+    """List deliveries, newest first. Apprise URLs are shown masked."""
+    from alerts.admin import list_alerts
+    from storage.db import session_factory
+
+    with session_factory()() as session:
+        rows = list_alerts(session, status=status, limit=limit)
+    if as_json:
+        click.echo(_rows_json(rows))
+        return
+    if not rows:
+        click.echo("no deliveries")
+    for row in rows:
+        when = row.sent_at or row.next_attempt_at
+        line = f"#{row.id:<5} {row.status:<8} {row.subscription:<20} {row.change_kind:<10} tries={row.attempts} {when:%Y-%m-%d %H:%M}  {row.change_summary[:60]}"
+        click.echo(line)
+        for result in row.results:
+            mark = "ok" if result.get("ok") else f"error: {result.get('error')}"
+            click.echo(f"        {result.get('url')}: {mark}")
+        if row.last_error and row.status != "sent":
+            click.echo(f"        last error: {row.last_error}")
+
+
+@alerts_group.command("retry")
+@click.option("--id", "delivery_ids", multiple=True, type=int, help="Delivery id to send again (repeatable).")
+@click.option("--failed", is_flag=True, help="Retry every failed delivery now.")
+@click.option("--send/--no-send", default=True, show_default=True, help="Send right away after re-queueing.")
+def alerts_retry(delivery_ids: tuple[int, ...], failed: bool, send: bool) -> None:
+    """Re-queue deliveries for sending now (a delivered alert is never sent twice)."""
+    from alerts.admin import retry
+    from storage.db import session_factory
+
+    if not delivery_ids and not failed:
+        raise click.UsageError("give --id N (repeatable) or --failed")
+    with session_factory()() as session, session.begin():
+        count = sum(retry(session, delivery_id=delivery_id) for delivery_id in delivery_ids)
+        if failed:
+            count += retry(session, failed=True)
+    click.echo(f"{count} deliveries re-queued")
+    if send and count:
+        from policywatch.cycle import send_alerts
+
+        report = send_alerts(worker_id="cli-retry")
+        click.echo(f"sent {report['sent']}, failed {report['failed']}")
+
+
+@click.group("subscriptions")
+def subscriptions_group() -> None:
+    """Subscribers and their filters ($POLICYWATCH_SUBSCRIPTIONS, default ./subscriptions.toml)."""
+
+
+@subscriptions_group.command("check")
+def subscriptions_check() -> None:
+    """Validate the subscriptions file and every URL (references resolvable, known to Apprise); sends nothing."""
+    from alerts.admin import check_subscriptions
+    from policywatch.cycle import subscriptions_path
+
+    path = subscriptions_path()
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist; copy subscriptions.example.toml to start")
+    problems = check_subscriptions(path)
+    for problem in problems:
+        click.echo(f"✗ {problem.subscription}: {problem.url} — {problem.problem}")
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"{path}: every subscription and URL is valid")
+
+
+@subscriptions_group.command("list")
+def subscriptions_list() -> None:
+    """List the subscriptions in the file: mode, filters, masked URLs, and whether a cycle has stored them."""
+    from alerts.admin import list_subscription_rows
+    from policywatch.cycle import subscriptions_path
+    from storage.db import session_factory
+
+    with session_factory()() as session:
+        rows = list_subscription_rows(session, path=subscriptions_path())
+    for row in rows:
+        mode = f"digest at {row.digest_time}" if row.mode == "digest" else "immediate"
+        state = "" if row.stored else "  (not stored yet: the next cycle syncs it)"
+        click.echo(f"{row.name}  [{mode}]{'' if row.active else ' (inactive)'}{state}")
+        for url in row.urls:
+            click.echo(f"    -> {url}")
+        for key, values in row.filters.items():
+            click.echo(f"    {key}: {', '.join(values)}")
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database ($POLICYWATCH_DATABASE_URL)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations (this also happens automatically on first use)."""
+    from storage.db import database_url, migrate, redact_url
+
+    migrate(database_url())
+    click.echo(f"database {redact_url(database_url())} is at the newest revision")
+
+
+@db_group.command("info")
+def db_info() -> None:
+    """Show the database URL (password hidden) and row counts."""
+    from sqlalchemy import func, select
+
+    from storage import models
+    from storage.db import database_url, redact_url, session_factory
+
+    click.echo(f"database: {redact_url(database_url())}")
+    with session_factory()() as session:
+        for model in (
+            models.Source,
+            models.CrawlRun,
+            models.RawSnapshot,
+            models.Notice,
+            models.NoticeVersion,
+            models.Change,
+            models.Subscription,
+            models.Delivery,
+        ):
+            count = session.scalar(select(func.count()).select_from(model))
+            click.echo(f"{model.__tablename__:>16}: {count}")

@@ -1,0 +1,154 @@
+"""Tell the operators when sites keep failing: one Apprise message per cycle, never one per site.
+
+The monitor flow already shows every failing site in a Prefect artifact; this is the push
+notification for the ones that need a human: a site that has failed ``threshold`` cycles in a row
+for a reason that will not go away by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("policywatch.ops")
+
+OPS_URLS_ENV = "POLICYWATCH_OPS_URLS"
+
+# Failures that need a human. Timeouts, resets and maintenance pages usually pass on their own.
+CHALLENGE = "blocked by an anti-bot challenge"
+SERVER_ERROR = "server errors (HTTP 5xx)"
+NO_ITEMS = "list pages stopped yielding notices (template changed?)"
+ROBOTS = "robots.txt disallows the pages"
+
+_SERVER_ERROR_RE = re.compile(r"\bHTTP 5\d\d\b")
+
+
+@dataclass(frozen=True)
+class FailingSite:
+    slug: str
+    consecutive_failures: int
+    reason: str
+    error: str
+
+
+def failure_reason(site: Mapping[str, Any]) -> str | None:
+    """Why a failing site (a row of ``policywatch.cycle.site_health``) needs ops, or None if it does not."""
+    error = str(site.get("error") or "")
+    if site.get("status") == "blocked":
+        return CHALLENGE
+    if "robots.txt disallows" in error or "robots_disallowed" in error:
+        return ROBOTS
+    if "yielded no notices" in error or "stopped yielding" in error:
+        return NO_ITEMS
+    if _SERVER_ERROR_RE.search(error):
+        return SERVER_ERROR
+    return None
+
+
+def sites_needing_ops(failing: Sequence[Mapping[str, Any]], threshold: int) -> list[FailingSite]:
+    """Failing sites at or past ``threshold`` consecutive failures, for a reason that counts."""
+    out = []
+    for site in failing:
+        count = int(site.get("consecutive_failures") or 0)
+        reason = failure_reason(site)
+        if count >= threshold and reason is not None:
+            slug = str(site.get("site") or site.get("slug"))
+            out.append(FailingSite(slug, count, reason, str(site.get("error") or "")))
+    return sorted(out, key=lambda s: (-s.consecutive_failures, s.slug))
+
+
+def ops_urls_from_env() -> list[str]:
+    """``$POLICYWATCH_OPS_URLS``: comma-separated Apprise URLs or references ($VAR, prefect-secret:name)."""
+    return [u.strip() for u in os.environ.get(OPS_URLS_ENV, "").split(",") if u.strip()]
+
+
+def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> tuple[str, str]:
+    """(title, body) of the ops alert: what failed, for how long, and what to look at."""
+    title = (
+        f"PolicyWatch: {len(sites)} site{'s' if len(sites) != 1 else ''} failing {threshold}+ cycles in a row"
+    )
+    lines = []
+    for site in sites:
+        lines.append(f"- {site.slug}: {site.reason}, {site.consecutive_failures} cycles in a row")
+        if site.error:
+            lines.append(f"  last error: {site.error[:500]}")
+    lines.append("")
+    lines.append(
+        "Check the site in a browser, then `policywatch sites check SLUG`; a changed template needs "
+        "sites/SLUG.toml updated, a challenge needs the back-off to run out (or a slower politeness)."
+    )
+    return title, "\n".join(lines)
+
+
+def _mask(url: str) -> str:
+    try:
+        from alerts.secrets import mask_url
+    except ImportError:  # pragma: no cover - alerts/ is part of this repository
+        return url.split("://", 1)[0] + "://****"
+    return mask_url(url)
+
+
+def _resolve(url: str) -> str:
+    try:
+        from alerts.secrets import resolve_url
+    except ImportError:  # pragma: no cover
+        return url
+    return resolve_url(url)
+
+
+def ops_alert_for_failing_sites(
+    failing: list[dict[str, Any]], *, threshold: int = 3, urls: list[str] | None = None
+) -> list[str]:
+    """Send ONE Apprise alert listing the sites failing ``threshold``+ cycles in a row; return their slugs.
+
+    ``failing`` is what ``policywatch.cycle.site_health`` returns (``site``, ``status``, ``error``,
+    ``consecutive_failures``). Failures that count: blocked by a challenge, HTTP 5xx, list pages
+    that stopped yielding notices, robots.txt disallowing. ``urls`` default to
+    ``$POLICYWATCH_OPS_URLS`` (comma-separated; literal URLs or ``$VAR`` / ``prefect-secret:`` references);
+    with none configured nothing is sent and a warning is logged. URLs are shown masked only.
+    Returns the slugs alerted ([] when nothing was due or nothing could be delivered).
+    """
+    sites = sites_needing_ops(failing, threshold)
+    if not sites:
+        return []
+    configured = ops_urls_from_env() if urls is None else [u for u in urls if u.strip()]
+    slugs = [s.slug for s in sites]
+    if not configured:
+        log.warning(
+            "sites failing %s+ cycles in a row: %s; no ops alert sent (set %s)",
+            threshold,
+            ", ".join(slugs),
+            OPS_URLS_ENV,
+        )
+        return []
+    import apprise
+
+    from alerts.secrets import SecretReferenceError, scrubbed_logs
+
+    notifier = apprise.Apprise()
+    resolved: list[str] = []
+    for url in configured:
+        try:
+            literal = _resolve(url)
+        except SecretReferenceError as exc:
+            log.error("ops alert URL %s: %s", _mask(url), exc)
+            continue
+        if notifier.add(literal):
+            resolved.append(literal)
+        else:
+            log.error("ops alert URL %s is not a valid Apprise URL", _mask(url))
+    if not resolved:
+        return []
+    title, body = render_ops_message(sites, threshold)
+    with scrubbed_logs(resolved):
+        delivered = bool(notifier.notify(title=title, body=body))
+    shown = ", ".join(_mask(u) for u in resolved)
+    if not delivered:
+        log.error("ops alert about %s could not be delivered to %s", ", ".join(slugs), shown)
+        return []
+    log.info("ops alert about %s sent to %s", ", ".join(slugs), shown)
+    return slugs

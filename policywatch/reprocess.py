@@ -1,0 +1,71 @@
+"""`policywatch reprocess`: re-derive records from the raw snapshots kept in storage.
+
+When normalization improves, a stored record may no longer match what the page would give today.
+Re-deriving it is not news for subscribers, so a different record becomes a new version (marked
+as reprocessed, linked to its snapshot) and never an alert; the next real change is then diffed
+against the improved record rather than showing the normalization fix as an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+import notices
+from notices.model import PageKind
+from storage import snapshots as snapshot_store
+from storage import versions as version_store
+from storage.db import session_factory
+from storage.models import Notice, NoticeVersion, RawSnapshot, Source
+
+
+def reprocess_all(
+    site_slugs: Sequence[str] | None, *, dry_run: bool = False, echo: Callable[[str], None] = print
+) -> dict[str, Any]:
+    checked = updated = 0
+    sessions = session_factory()
+    with sessions() as session:
+        stmt = select(Notice.id).join(Source, Source.id == Notice.source_id).order_by(Notice.id)
+        if site_slugs:
+            stmt = stmt.where(Source.slug.in_(list(site_slugs)))
+        notice_ids = list(session.scalars(stmt))
+    for notice_id in notice_ids:
+        with sessions() as session, session.begin():
+            notice = session.get(Notice, notice_id)
+            if notice is None or notice.latest_version_id is None:
+                continue
+            latest = session.get(NoticeVersion, notice.latest_version_id)
+            if latest is None or latest.snapshot_id is None:
+                continue
+            snapshot = session.get(RawSnapshot, latest.snapshot_id)
+            if snapshot is None:
+                continue
+            checked += 1
+
+            def fetch(url: str, _session: Any = session) -> bytes | None:
+                found = snapshot_store.latest_snapshot_for_url(_session, url)
+                return (
+                    snapshot_store.snapshot_page(found).body
+                    if found is not None and found.status == 200
+                    else None
+                )
+
+            record = notices.extract(snapshot_store.snapshot_page(snapshot), fetch_attachments=fetch)
+            if record.page_kind != PageKind.NOTICE:
+                echo(
+                    f"  notice {notice_id}: its snapshot now reads as {record.page_kind.value}; left as it was"
+                )
+                continue
+            fresh = record.to_dict()
+            if version_store.record_hash(fresh) == latest.content_hash:
+                continue
+            updated += 1
+            echo(f"  notice {notice_id} ({notice.url}): record re-derived")
+            if not dry_run:
+                fresh["reprocessed_from_version"] = latest.id
+                version_store.add_version(session, notice, fresh, snapshot_id=snapshot.id)
+            else:
+                session.rollback()
+    return {"checked": checked, "updated": updated}
