@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -44,6 +45,9 @@ _ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]
 _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
+_COVER_LABELS = frozenset({"doc_number", "published_date", "index_number"})
+
+
 @dataclass(frozen=True)
 class Verdict:
     kind: PageKind
@@ -63,9 +67,17 @@ def sniff_binary(body: bytes) -> str | None:
 
 
 def classify_page(
-    page: RawPage, html: str, root: etree._Element | None, paragraphs: list[str] | None = None
+    page: RawPage,
+    html: str,
+    root: etree._Element | None,
+    paragraphs: list[str] | None = None,
+    labelled: Mapping[str, str] | None = None,
 ) -> Verdict:
-    """Classify a decoded page; ``paragraphs`` is the body extracted from it, when known."""
+    """Classify a decoded page.
+
+    ``paragraphs`` is the body extracted from it and ``labelled`` its labelled metadata
+    (索引号, 发文字号 …), when known.
+    """
     body_cjk = cjk_count("".join(paragraphs)) if paragraphs is not None else None
     status = page.status
     if not html.strip():
@@ -110,6 +122,10 @@ def classify_page(
         return Verdict(PageKind.LIST, "list page")
     if body_cjk is not None and body_cjk >= 80:
         return Verdict(PageKind.NOTICE, "short detail page")
+    # Cover notices ("现将《…》印发给你们…详见附件") are a few lines long; the document's own
+    # labelled metadata is what tells them apart from a portal page.
+    if body_cjk is not None and body_cjk >= 20 and labelled and _COVER_LABELS & labelled.keys():
+        return Verdict(PageKind.NOTICE, "short cover notice with labelled metadata")
     return Verdict(PageKind.OTHER, "no notice body found (portal or statistics page)")
 
 

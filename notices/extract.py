@@ -66,14 +66,14 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     root = parse_html(html)
     container, _how = find_container(root, html) if root is not None else (None, "")
     paragraphs, dropped = body_paragraphs(container)
-    verdict = classify_page(page, html, root, paragraphs)
-    if verdict.kind is not PageKind.NOTICE or root is None:
-        title = pick_title(root, collect(root)) if root is not None else None
+    meta = collect(root) if root is not None else None
+    verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
+    if verdict.kind is not PageKind.NOTICE or root is None or meta is None:
+        title = pick_title(root, meta) if root is not None and meta is not None else None
         return _non_notice(page, verdict, warnings, title)
     if dropped:
         warnings.append(f"dropped {dropped} repeated paragraphs or sentences (page holds the text twice)")
 
-    meta = collect(root)
     title = _refine_title(pick_title(root, meta), paragraphs)
     paragraphs = _without_title(paragraphs, title)
     doc_number = _doc_number(meta, paragraphs, warnings)
