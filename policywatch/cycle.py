@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -160,20 +161,33 @@ def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = 
 
 
 def send_alerts(*, worker_id: str) -> dict[str, Any]:
-    """Send every due delivery in the outbox; failures stay queued with back-off."""
+    """Send every due delivery in the outbox, batch after batch; failures stay queued with back-off.
+
+    Stops when a batch comes back short (nothing else is due) or after
+    ``POLICYWATCH_SEND_BUDGET_SECONDS`` (default 600), so a huge backlog cannot hold the cycle
+    forever; what is left is sent by the next cycle.
+    """
     from alerts.outbox import send_pending
     from storage.outbox import status_counts
 
-    report = send_pending(session_factory(), worker_id=worker_id)
+    batch = 100
+    budget = float(os.environ.get("POLICYWATCH_SEND_BUDGET_SECONDS", "600"))
+    started = time.monotonic()
+    totals = {"claimed": 0, "sent": 0, "failed": 0, "retrying": 0}
+    errors: list[str] = []
+    while True:
+        report = send_pending(session_factory(), worker_id=worker_id, limit=batch)
+        for key in totals:
+            totals[key] += getattr(report, key)
+        errors += report.errors
+        if report.claimed < batch or time.monotonic() - started > budget:
+            break
     with session_factory()() as session:
         counts = status_counts(session)
     return {
-        "claimed": report.claimed,
-        "sent": report.sent,
-        "failed": report.failed,
-        "retrying": report.retrying,
+        **totals,
         "pending": counts.get("pending", 0) + counts.get("digest", 0),
-        "errors": list(report.errors),
+        "errors": errors,
     }
 
 
