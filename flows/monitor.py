@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from policywatch import cycle as steps
@@ -28,7 +29,34 @@ def crawl(
     for site in report["sites"]:
         if site["status"] != "ok":
             logger.warning("site %s: %s — %s", site["slug"], site["status"], site.get("error") or "")
+    if report.get("error"):
+        # What it stored before dying is kept; the retry picks up from there (monitor mode stops at known notices).
+        raise CrawlerCrashed(report["error"])
     return report
+
+
+class CrawlerCrashed(RuntimeError):
+    """The crawler subprocess crashed, timed out, or never reached some of its sites."""
+
+
+def gather_crawls(
+    batches: list[list[str]], futures: list[PrefectFuture[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Each batch's crawl report; a batch whose crawler failed every retry reports its sites failed.
+
+    One batch's crawler dying must not cost the other batches their alerts.
+    """
+    reports = []
+    for site_slugs, future in zip(batches, futures, strict=True):
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            message = f"crawler failed after retries: {outcome}"
+            outcome = {
+                "sites": [{"slug": s, "status": "failed", "error": message} for s in site_slugs],
+                "error": message,
+            }
+        reports.append(outcome)
+    return reports
 
 
 @task(task_run_name="normalize and diff")
@@ -51,8 +79,8 @@ def send_alerts(worker_id: str) -> dict[str, Any]:
 
 
 @task(task_run_name="site health")
-def site_health(cycle_id: str) -> list[dict[str, Any]]:
-    return steps.site_health(cycle_id)
+def site_health(cycle_id: str, expected_slugs: list[str]) -> list[dict[str, Any]]:
+    return steps.site_health(cycle_id, expected_slugs)
 
 
 @task(task_run_name="ops alert")
@@ -112,9 +140,9 @@ def monitor(
         crawl.submit(batch, cycle_id, mode, [i for i in recheck_items if i["slug"] in batch] or None)
         for batch in batches
     ]
-    crawl_reports = [f.result() for f in futures]
+    crawl_reports = gather_crawls(batches, futures)
     ingest_report = normalize_and_diff(cycle_id)
-    failing = site_health(cycle_id)
+    failing = site_health(cycle_id, slugs)
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
     _publish_artifacts(cycle_id, ingest_report, failing)

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from flows.monitor import alert_ops, crawl, normalize_and_diff, send_alerts, site_health
+from flows.monitor import alert_ops, crawl, gather_crawls, normalize_and_diff, send_alerts, site_health
 from policywatch import cycle as steps
 from policywatch.recheck import recheck_batches
 
@@ -37,13 +37,15 @@ def recheck(
     slugs = steps.select_slugs(sites)
     items = steps.recheck_items(slugs, policy)
     logger.info("%s notices due for a recheck across %s sites", len(items), len({i["slug"] for i in items}))
+    batches = recheck_batches(items, sites_per_crawl)
+    batch_slugs = [sorted({i["slug"] for i in batch}) for batch in batches]
     futures = [
-        crawl.submit(sorted({i["slug"] for i in batch}), cycle_id, "recheck", batch)
-        for batch in recheck_batches(items, sites_per_crawl)
+        crawl.submit(b_slugs, cycle_id, "recheck", batch)
+        for b_slugs, batch in zip(batch_slugs, batches, strict=True)
     ]
-    crawl_reports = [f.result() for f in futures]
+    crawl_reports = gather_crawls(batch_slugs, futures)
     ingest_report = normalize_and_diff(cycle_id)
-    failing = site_health(cycle_id)
+    failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
     sites_report = [s for r in crawl_reports for s in r["sites"]]
@@ -54,8 +56,8 @@ def recheck(
                 {
                     "site": s["slug"],
                     "status": s["status"],
-                    "requests": s["requests"],
-                    "not_modified": s["not_modified"],
+                    "requests": s.get("requests", 0),
+                    "not_modified": s.get("not_modified", 0),
                 }
                 for s in sites_report
             ],

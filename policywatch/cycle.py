@@ -191,13 +191,18 @@ def send_alerts(*, worker_id: str) -> dict[str, Any]:
     }
 
 
-def site_health(cycle_id: str) -> list[dict[str, Any]]:
-    """Record each site's success or failure for this cycle; return the failing ones."""
+def site_health(cycle_id: str, expected_slugs: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Record each site's success or failure for this cycle; return the failing ones.
+
+    A site in ``expected_slugs`` with no crawl run in this cycle failed too: its crawler died
+    before reaching it.
+    """
     from storage.models import Source
     from storage.snapshots import crawl_runs_for_cycle
-    from storage.sources import record_site_failure, record_site_success
+    from storage.sources import record_site_failure, record_site_success, source_by_slug
 
     failing: list[dict[str, Any]] = []
+    crawled: set[str] = set()
     with session_factory()() as session, session.begin():
         runs = crawl_runs_for_cycle(session, cycle_id)
         by_source: dict[int, list[Any]] = {}
@@ -206,6 +211,7 @@ def site_health(cycle_id: str) -> list[dict[str, Any]]:
         for source_id, source_runs in by_source.items():
             source = session.get(Source, source_id)
             assert source is not None
+            crawled.add(source.slug)
             bad = [r for r in source_runs if r.status != "ok"]
             if not bad:
                 record_site_success(session, source)
@@ -220,6 +226,13 @@ def site_health(cycle_id: str) -> list[dict[str, Any]]:
             failing.append(
                 {"site": source.slug, "status": bad[0].status, "error": error, "consecutive_failures": count}
             )
+        for slug in expected_slugs:
+            if slug in crawled:
+                continue
+            error = "no crawl run recorded: the crawler died before reaching this site"
+            missing = source_by_slug(session, slug)
+            count = record_site_failure(session, missing, error) if missing is not None else 1
+            failing.append({"site": slug, "status": "failed", "error": error, "consecutive_failures": count})
     return failing
 
 
