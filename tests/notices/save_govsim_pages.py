@@ -104,6 +104,17 @@ def main() -> None:
                 _detail_expected(spec, notice),
                 note + ", noise bumped",
             )
+        if slug in ("hainan", "qinghai"):
+            # A cover notice: its text moved to an attachment, the page keeps a few lines and 详见附件.
+            cover = next(n for n in notices if n.attachments and any("详见附件" in p for p in n.paragraphs))
+            _save(
+                f"govsim_{slug}_cover_notice",
+                render_detail(spec, cover, base_url=state.base_url),
+                state.base_url + detail_path(spec, cover),
+                _headers(spec),
+                _detail_expected(spec, cover),
+                f"govsim seed 7, site {slug}, a short cover notice whose text is in its attachment",
+            )
         if spec.flavour == "gkmlpt":
             continue  # its list is a JSON API answer, not a page extract() sees
         if spec.flavour == "hanweb":
