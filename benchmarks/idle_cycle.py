@@ -48,11 +48,16 @@ def run(ctx: Context) -> Result:
             f"empty database (every list page and notice), timed the same way."
         ),
         notes=[
-            "Every cycle starts a fresh crawler subprocess, and Scrapy's robots.txt middleware fetches "
-            "robots.txt once per site per process: 1.0 of the requests per site. Sites whose list needs "
-            "two requests (a JavaScript-rendered list: the page, then its data) add the rest."
-        ]
-        if kinds.get("robots")
-        else [],
+            "Every cycle starts a fresh crawler subprocess; robots.txt comes from the cache in the "
+            "database (spiders/robots.py, kept POLICYWATCH_ROBOTS_TTL_HOURS, 24 h by default), so "
+            + (
+                f"the {kinds['robots'] / len(scenario.slugs):.2f} robots.txt requests per site here mean "
+                "the cache had expired or held no usable answer."
+                if kinds.get("robots")
+                else "the idle cycle asks for no robots.txt."
+            )
+            + " Sites whose list needs two requests (a JavaScript-rendered list: the page, then its data) "
+            "account for the list requests above 1.0 per site."
+        ],
         details={"by_kind": kinds, "requests": total},
     )

@@ -89,6 +89,18 @@ class RawSnapshot(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class RobotsTxt(Base):
+    """A host's robots.txt as last fetched, shared by every crawler process (see spiders.robots)."""
+
+    __tablename__ = "robots_txt"
+
+    netloc: Mapped[str] = mapped_column(String(255), primary_key=True)  # host[:port], as Scrapy keys it
+    url: Mapped[str] = mapped_column(String(1000))  # where it was answered (after any redirect)
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Policy(Base):
     """One policy document, which may be published by several sources."""
 

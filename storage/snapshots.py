@@ -20,7 +20,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from notices.model import RawPage
@@ -64,12 +64,14 @@ def add_snapshot(
     page_kind: str | None = None,
     reject_reason: str | None = None,
     preprocessed: bool | None = None,
+    flush: bool = True,
 ) -> RawSnapshot:
     """Store one fetched response (body zlib-compressed, with its size and sha256).
 
     ``page_kind`` is the crawler's hint (see the module docstring). ``preprocessed`` stores the
     snapshot as already processed, so it never reaches normalization (default: for list pages
-    and attachments).
+    and attachments). ``flush=False`` leaves the INSERT to the caller's next flush or commit (the
+    snapshot has no id until then), so a batch of snapshots goes to the database in one statement.
     """
     fetched_at = page.fetched_at or utcnow()
     if preprocessed is None:
@@ -89,7 +91,8 @@ def add_snapshot(
         processed_at=fetched_at if preprocessed else None,
     )
     session.add(snapshot)
-    session.flush()
+    if flush:
+        session.flush()
     return snapshot
 
 
@@ -104,11 +107,8 @@ def snapshot_page(snapshot: RawSnapshot) -> RawPage:
     )
 
 
-def pending_snapshots(
-    session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
-) -> list[RawSnapshot]:
-    """Snapshots not yet normalized (``processed_at IS NULL``), oldest first."""
-    query = select(RawSnapshot).where(RawSnapshot.processed_at.is_(None))
+def _pending_query(query: Select[Any], cycle_id: str | None, source_id: int | None, limit: int | None) -> Any:
+    query = query.where(RawSnapshot.processed_at.is_(None))
     if cycle_id is not None:
         query = query.join(CrawlRun, RawSnapshot.crawl_run_id == CrawlRun.id).where(
             CrawlRun.cycle_id == cycle_id
@@ -118,7 +118,21 @@ def pending_snapshots(
     query = query.order_by(RawSnapshot.id)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    return query
+
+
+def pending_snapshots(
+    session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
+) -> list[RawSnapshot]:
+    """Snapshots not yet normalized (``processed_at IS NULL``), oldest first."""
+    return list(session.scalars(_pending_query(select(RawSnapshot), cycle_id, source_id, limit)))
+
+
+def pending_snapshot_ids(
+    session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
+) -> list[int]:
+    """The ids of :func:`pending_snapshots`, without loading the bodies."""
+    return list(session.scalars(_pending_query(select(RawSnapshot.id), cycle_id, source_id, limit)))
 
 
 def mark_snapshot_processed(

@@ -70,12 +70,17 @@ class CrawlWorld:
             "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "policywatch-test-pycache"),
         }
 
-    def crawl(self, slugs: list[str], *, mode: str = "monitor", **kwargs: Any) -> CrawlReport:
+    def crawl(
+        self, slugs: list[str], *, mode: str = "monitor", env: dict[str, str] | None = None, **kwargs: Any
+    ) -> CrawlReport:
+        """One crawl subprocess; ``env`` adds variables (e.g. settings) to :attr:`env` for this crawl."""
         cycle_id = f"test-{next(self._cycles)}-{mode}"
         log_file = self.root / "crawl.log"
         self.progress = []
         kwargs.setdefault("on_progress", self.progress.append)
-        return run_crawl(slugs, cycle_id=cycle_id, mode=mode, env=self.env, log_file=log_file, **kwargs)
+        return run_crawl(
+            slugs, cycle_id=cycle_id, mode=mode, env={**self.env, **(env or {})}, log_file=log_file, **kwargs
+        )
 
     def snapshots(self, slug: str, *, crawl_run_id: int | None = None) -> list[RawSnapshot]:
         with session_scope(self.database_url) as session:
