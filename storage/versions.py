@@ -35,6 +35,12 @@ def get_or_create_notice(session: Session, source: Source, url: str) -> tuple[No
     return notice, True
 
 
+def new_notice(source: Source, url: str) -> Notice:
+    """A notice not yet added to the session, its status columns at their defaults, for the caller to
+    fill in and add once complete (one INSERT rather than an INSERT and UPDATEs)."""
+    return Notice(source_id=source.id, url=url, status="active", consecutive_missing=0)
+
+
 def recent_versions(session: Session, notice_id: int, limit: int = 5) -> list[NoticeVersion]:
     """The notice's newest versions, newest first."""
     stmt = (
@@ -47,11 +53,20 @@ def recent_versions(session: Session, notice_id: int, limit: int = 5) -> list[No
 
 
 def add_version(
-    session: Session, notice: Notice, record: dict[str, Any], *, snapshot_id: int | None
+    session: Session,
+    notice: Notice,
+    record: dict[str, Any],
+    *,
+    snapshot_id: int | None,
+    last_version_no: int | None = None,
 ) -> NoticeVersion:
-    last_no = session.scalar(
-        select(func.max(NoticeVersion.version_no)).where(NoticeVersion.notice_id == notice.id)
-    )
+    """The notice's next version. ``last_version_no``: its newest version number (0: none), when
+    the caller has just read it in this transaction; otherwise it is looked up."""
+    last_no = last_version_no
+    if last_no is None:
+        last_no = session.scalar(
+            select(func.max(NoticeVersion.version_no)).where(NoticeVersion.notice_id == notice.id)
+        )
     version = NoticeVersion(
         notice_id=notice.id,
         version_no=(last_no or 0) + 1,
@@ -126,11 +141,56 @@ def policies_with_fingerprints(session: Session, limit: int = 5000) -> Sequence[
     return list(session.scalars(stmt))
 
 
+def newest_policy_fingerprints(session: Session, limit: int) -> list[tuple[int, str]]:
+    """(id, fingerprint) of the ``limit`` newest policies that have a fingerprint, oldest first
+    (what :func:`policies_with_fingerprints` loads, without the rows)."""
+    stmt = (
+        select(Policy.id, Policy.fingerprint)
+        .where(Policy.fingerprint.is_not(None))
+        .order_by(Policy.id.desc())
+        .limit(limit)
+    )
+    return [(policy_id, print_) for policy_id, print_ in reversed(session.execute(stmt).all())]
+
+
+def policy_fingerprints_after(session: Session, after_id: int) -> list[tuple[int, str | None]]:
+    """(id, fingerprint) of every policy with an id above ``after_id``, oldest first."""
+    stmt = select(Policy.id, Policy.fingerprint).where(Policy.id > after_id).order_by(Policy.id)
+    return [(policy_id, print_) for policy_id, print_ in session.execute(stmt)]
+
+
+def policy_member_sources(session: Session, from_policy_id: int = 0) -> list[tuple[int, int]]:
+    """(policy id, source id) for every source publishing a policy with an id from ``from_policy_id``."""
+    stmt = (
+        select(Notice.policy_id, Notice.source_id)
+        .where(Notice.policy_id.is_not(None), Notice.policy_id >= from_policy_id)
+        .distinct()
+    )
+    return [(policy_id, source_id) for policy_id, source_id in session.execute(stmt)]
+
+
 def create_policy(session: Session, *, doc_number: str | None, title: str, fingerprint: str | None) -> Policy:
     policy = Policy(doc_number=doc_number, title=title, fingerprint=fingerprint)
     session.add(policy)
     session.flush()
     return policy
+
+
+def policy_member_sources_of(session: Session, policy_id: int) -> list[int]:
+    """The source id of every notice publishing this policy (as :func:`policy_sources`, ids only)."""
+    return list(session.scalars(select(Notice.source_id).where(Notice.policy_id == policy_id)))
+
+
+def policy_first_record(session: Session, policy_id: int) -> dict[str, Any] | None:
+    """The newest record of the policy's oldest notice that has a version."""
+    stmt = (
+        select(NoticeVersion.record)
+        .join(Notice, Notice.id == NoticeVersion.notice_id)
+        .where(Notice.policy_id == policy_id)
+        .order_by(Notice.id, NoticeVersion.version_no.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
 
 
 def policy_sources(session: Session, policy_id: int) -> list[tuple[Source, Notice]]:
