@@ -180,7 +180,8 @@ def _assert_each_site_crawled_once(
     assert all(status == "ok" for *_rest, status in runs), runs
     for slug in (s for group in groups for s in group):
         log = gov.admin.request_log(slug)
-        assert log["by_kind"].get("robots", 0) == 1, f"{slug}: robots.txt fetched more than once: {log}"
+        # robots.txt comes from the shared database cache once an earlier cycle fetched it.
+        assert log["by_kind"].get("robots", 0) <= 1, f"{slug}: robots.txt fetched more than once: {log}"
         fetched = Counter(r["path"] for r in log["recent"] if r["kind"] in ("list", "detail", "api"))
         twice = {path: n for path, n in fetched.items() if n > 1}
         assert not twice, f"{slug}: pages fetched more than once in one cycle: {twice}"
