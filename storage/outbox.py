@@ -201,7 +201,8 @@ def load_alert_context(session: Session, change_id: int) -> AlertContext:
         kind=change.kind,
         priority=change.priority,
         summary=change.summary,
-        detail=change.detail or {},
+        # Ingest stores {"change": Change.to_dict(), "record": {...}}; the diff is under "change".
+        detail=(change.detail or {}).get("change") or {},
         record=record,
         sources=sources,
         created_at=change.created_at.isoformat() if change.created_at else None,

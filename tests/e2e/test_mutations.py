@@ -114,6 +114,8 @@ def test_real_edit_is_reported_once_with_kind_and_location(world: World, case: d
     posts = world.webhook.posts
     assert len(posts) == 1, posts
     assert facts["title"][:10] in str(posts[0]["json"]) or (facts.get("title") or "") == ""
+    if expect.get("located"):  # the alert itself shows where the text changed
+        assert any(f"`{p}`" in str(posts[0]["json"]) for p in paths), (paths, posts[0]["json"])
     if "also_lists" in expect:
         assert world.gov.base_urls[expect["also_lists"]] in str(posts[0]["json"]), "the repost is not listed"
 
