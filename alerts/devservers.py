@@ -50,6 +50,12 @@ class ReceivedMail:
                 parts.append(part.get_content())
         return "\n".join(parts)
 
+    @property
+    def readable(self) -> str:
+        """What a mail client shows: the HTML part (with the diff marks), else the plain one."""
+        part = self.message.get_body(preferencelist=("html", "plain"))
+        return str(part.get_content()) if part is not None else self.text
+
 
 class _Handler:
     def __init__(self, box: LocalMailbox) -> None:

@@ -114,7 +114,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, An
     echo("\n▶ what the subscribers received")
     for message in mailbox.messages:
         echo(f"\n✉  email to {', '.join(message.rcpt_tos)} — {message.subject}")
-        echo(_plain(message.text))
+        echo(_plain(message.readable))
     for post in webhook.posts:
         payload = post["json"] if isinstance(post["json"], dict) else {}
         echo(f"\n⇢  webhook {post['path']} — {payload.get('title', '')}")
