@@ -46,7 +46,6 @@ def test_demo_json_reports_one_new_and_one_edited_alert_per_channel(tmp_path: Pa
     )
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     summary = _last_json(done.stdout)
-    assert "{+" in done.stdout + done.stderr, "the edited notice's e-mail shows no inserted text (no located diff)"
     assert set(summary) >= {"alerts", "failures"}
     assert summary["failures"] == []
     for alert in summary["alerts"]:
