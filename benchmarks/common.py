@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from policywatch.environment import temporary_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "POLICYWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -139,20 +141,6 @@ def is_crawler(process: Any) -> bool:
 
 
 @contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-@contextlib.contextmanager
 def benchmark_database(workdir: Path) -> Iterator[tuple[str, str]]:
     """(url, label): a fresh PostgreSQL database when one answers (dropped afterwards), else SQLite."""
     try:
@@ -231,7 +219,7 @@ class Scenario:
             "POLICYWATCH_SITE_OVERRIDES": str(self.gov.overrides_file),
             "POLICYWATCH_SUBSCRIPTIONS": str(self.workdir / "no-subscriptions.toml"),
         }
-        self._stack.enter_context(environment(self.env))
+        self._stack.enter_context(temporary_environment(self.env))
         from storage.db import migrate
 
         migrate(self.database_url)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, Result, benchmark_database, environment
+from benchmarks.common import Context, Figure, Result, benchmark_database
+from policywatch.environment import temporary_environment
 
 KEY = "freshness"
 TITLE = "Freshness: new notice to email, 1-minute schedule"
@@ -97,7 +98,7 @@ def run(ctx: Context) -> Result:
                 "POLICYWATCH_SUBSCRIPTIONS": str(work / "subscriptions.toml"),
                 "BENCH_SMTP_URL": mailbox.apprise_url(),
             }
-            with environment(env):
+            with temporary_environment(env):
                 _cycle(slugs)  # the baseline: recorded, not alerted
                 with Schedule(lambda: _cycle(slugs), PERIOD) as schedule:
                     for i in range(samples_wanted):

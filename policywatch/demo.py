@@ -6,13 +6,13 @@ webhook receive the alerts. Nothing touches the internet.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from policywatch.environment import temporary_environment
 
 SEED_SITES = ["hainan", "chuzhou", "qinghai", "guangdong", "chongqing"]
 EXPECTED = [("new", "hainan"), ("edited", "guangdong")]
@@ -28,20 +28,6 @@ kinds = ["new", "edited", "metadata", "attachment", "removed", "restored"]
 name = "im-webhook"
 urls = ["${DEMO_WEBHOOK_URL}"]
 """
-
-
-@contextmanager
-def _env(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
@@ -82,7 +68,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, An
             "DEMO_SMTP_URL": mailbox.apprise_url(to="subscriber@example.org"),
             "DEMO_WEBHOOK_URL": webhook.apprise_url(),
         }
-        with _env(env):
+        with temporary_environment(env):
             from flows.monitor import monitor
 
             for slug in SEED_SITES:
