@@ -174,3 +174,12 @@ def current() -> Settings:
     if found is None:
         found = _cache[key] = Settings.from_environ()
     return found
+
+
+def markdown_table() -> str:
+    """The README's configuration table, as it must read (a test compares the two)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for spec in FIELDS:
+        meta = spec.metadata
+        rows.append(f"| `{meta['env']}` | {meta['shown_default']} | {meta['doc']} |")
+    return "\n".join(rows)
