@@ -54,10 +54,29 @@ _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
 
 
+# A clock line: a time of day, or a date with its weekday. Pages stamp one when they are generated
+# or served ("页面生成时间：2024-05-01 10:22:33", "今天是2024年5月1日 星期三"); it changes on every
+# fetch, so it must never reach the body, wherever the template puts it.
+_CLOCK_RE = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)|(?:星期|周|礼拜)[一二三四五六日天]")
+_CLOCK_WORDS_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|"
+    r"(?:星期|周|礼拜)[一二三四五六日天]|今天是|今日|当前|现在|北京时间|最后|最近|页面|本页|网页|本站|"
+    r"生成|更新|刷新|访问|发布|修改|时间|日期|于|为|上午|下午|AM|PM|[Gg]enerated|[Uu]pdated|[Ll]ast|at|on"
+)
+
+
+def is_clock_line(line: str) -> bool:
+    """A line that is only a clock stamp (a time of day or a weekday, with its label words)."""
+    if len(line) > 80 or not _CLOCK_RE.search(line):
+        return False
+    rest = _CLOCK_WORDS_RE.sub("", line)
+    return cjk_count(rest) < 2 and not re.search(r"[A-Za-z]{3,}|\d{3,}", rest)
+
+
 def is_noise_line(line: str) -> bool:
     if len(line) > 200 and not line.startswith("声明"):
         return False
-    return any(p.search(line) for p in _NOISE_LINE_RES)
+    return any(p.search(line) for p in _NOISE_LINE_RES) or is_clock_line(line)
 
 
 def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:

@@ -128,10 +128,15 @@ def _doc_number(meta: PageMeta, paragraphs: Sequence[str], warnings: list[str]) 
         if number:
             return number
         warnings.append(f"文号 field holds {cell!r}, which is not a doc number; looked in the body instead")
-    for paragraph in paragraphs[:12]:
+    head = list(paragraphs[:12])
+    for index, paragraph in enumerate(head):
+        # An order's heading is often set on two lines: 湖北省人民政府令 / 第430号.
+        following = head[index + 1] if index + 1 < len(head) else ""
+        if paragraph.endswith("令") and len(following) <= 12:
+            paragraph += following
         if len(paragraph) <= 30:
             number = parse_doc_number(paragraph)
-            if number and len(paragraph) - len(number) <= 6:
+            if number and len(re.sub(r"\s", "", paragraph)) - len(number) <= 6:
                 return number
     return None
 

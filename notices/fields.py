@@ -37,11 +37,12 @@ for _name, _labels in {
     for _label in _labels:
         LABELS[_label] = _name
 
-_INLINE_RE = re.compile(
-    "("
-    + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True))
-    + r")\s*[:：]\s*(\S[^\n]{0,120})"
+# Labels are often spaced out to line up (索 引 号, 文　　号), so any whitespace may sit between
+# their characters.
+_LABEL_ALTERNATIVES = "|".join(
+    "[\\s\u3000]*".join(re.escape(char) for char in label) for label in sorted(LABELS, key=len, reverse=True)
 )
+_INLINE_RE = re.compile("(" + _LABEL_ALTERNATIVES + r")\s*[:：]\s*(\S[^\n]{0,120})")
 _LABEL_CANDIDATE_TAGS = (
     "td",
     "th",

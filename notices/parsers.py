@@ -11,7 +11,12 @@ _OPEN = re.escape("〔[［(（【")
 _CLOSE = re.escape("〕]］)）】")
 # Prefix: the issuer's short name (琼府, 渝府办发, 国办发). Year: 4 digits. Then the serial number and 号.
 DOC_NUMBER_RE = re.compile(
-    rf"([\u4e00-\u9fff]{{1,12}})\s*[{_OPEN}]\s*((?:19|20)\d{{2}})\s*[{_CLOSE}]\s*第?\s*(\d{{1,5}})\s*号"
+    rf"((?:(?!号)[\u4e00-\u9fff]){{1,12}})\s*[{_OPEN}]\s*((?:19|20)\d{{2}})\s*[{_CLOSE}]\s*第?\s*(\d{{1,5}})\s*号"
+)
+# Government orders carry no year: 省政府令第287号, 广州市人民政府令第 12 号, 国务院令第 588 号. The
+# issuer part is short and ends in 令; the number may be written with Chinese numerals.
+ORDER_NUMBER_RE = re.compile(
+    r"([\u4e00-\u9fff]{0,16}?(?:政府|国务院|办公厅|委员会|部|局|厅|委|署|院)令)\s*[(（]?\s*第\s*([0-9〇零一二三四五六七八九十百]{1,6})\s*号"
 )
 # Words that run into a cited doc number in prose ("根据国发〔2017〕14号") but are not part of it.
 _LEADING_NOISE = re.compile(
@@ -27,20 +32,46 @@ def parse_doc_number(text: str | None) -> str | None:
     """
     if not text:
         return None
-    match = DOC_NUMBER_RE.search(ascii_digits(text[:2000]))
-    if not match:
-        return None
-    return _format(match)
+    found = find_doc_numbers(text[:2000])
+    return found[0] if found else None
 
 
 def find_doc_numbers(text: str) -> list[str]:
-    """Every doc number in ``text``, normalized, in order of appearance (duplicates kept)."""
-    return [_format(m) for m in DOC_NUMBER_RE.finditer(ascii_digits(text))]
+    """Every doc number in ``text`` (bracketed ones and government orders), normalized, in order of
+    appearance (duplicates kept)."""
+    text = ascii_digits(text)
+    found = [(m.start(), _format(m)) for m in DOC_NUMBER_RE.finditer(text)]
+    found += [(m.start(), _format_order(m)) for m in ORDER_NUMBER_RE.finditer(text)]
+    return [number for _start, number in sorted(found)]
 
 
 def _format(match: re.Match[str]) -> str:
     prefix = _LEADING_NOISE.sub("", match.group(1)) or match.group(1)
     return f"{prefix}〔{match.group(2)}〕{int(match.group(3))}号"
+
+
+def _format_order(match: re.Match[str]) -> str:
+    issuer = _LEADING_NOISE.sub("", match.group(1)) or match.group(1)
+    serial = match.group(2)
+    number = serial if serial.isdigit() else str(_cn_number(serial))
+    return f"{issuer}第{int(number)}号"
+
+
+def _cn_number(text: str) -> int:
+    """一百二十三 or 一二三 as an integer (government orders are numbered up to the hundreds)."""
+    if not any(c in text for c in "十百"):
+        return int("".join(str(_CN_DIGITS.get(c, 0)) for c in text) or "0")
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS.get(char, 0)
+    return total + current
 
 
 _CN_DIGITS = {
