@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from changes.model import Change
+from notices.model import PageKind
 
 
 def contract_json(change: Change) -> dict[str, Any]:
@@ -34,4 +35,20 @@ def contract_json(change: Change) -> dict[str, Any]:
             ],
             "unified": change.unified_diff,
         },
+    }
+
+
+def page_kind_json(old: PageKind, new: PageKind) -> dict[str, Any]:
+    """The ``diff --json`` answer when either side is not a notice: nothing to compare line by line,
+    but the kind of page is news of its own (a notice that became an error page or a challenge)."""
+    same = old is new
+    return {
+        "changed": not same,
+        "kind": "none" if same else "page_kind_changed",
+        "priority": "normal",
+        "summary": f"两页都不是公文页（{old.value}）" if same else f"页面类型变化：{old.value} → {new.value}",
+        "fields_changed": [] if same else ["page_kind"],
+        "diff": {"edits": [], "unified": ""},
+        "old_page_kind": old.value,
+        "new_page_kind": new.value,
     }

@@ -13,7 +13,8 @@ from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
 from notices.fields import PageMeta, collect, normalize_validity, pick_title
 from notices.html import parse_html
-from notices.model import Notice, PageKind, RawPage
+from notices.listing import is_json_document, parse_listing
+from notices.model import Listing, Notice, PageKind, RawPage
 from notices.outline import parse_outline
 from notices.parsers import parse_date, parse_doc_number
 from notices.responsibilities import find_responsibilities
@@ -63,14 +64,26 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
 
     html, decode_warnings = decode_html(body, _charset(page))
     warnings += decode_warnings
+    if is_json_document(html):
+        listing = parse_listing(html, page.url)
+        if listing.items:
+            return Notice(url=page.url, page_kind=PageKind.LIST, listing=listing, warnings=tuple(warnings))
+        return _non_notice(
+            page, Verdict(PageKind.OTHER, "a JSON document that holds no list of documents"), warnings
+        )
     root = parse_html(html)
     container, _how = find_container(root, html) if root is not None else (None, "")
     paragraphs, dropped = body_paragraphs(container)
     meta = collect(root) if root is not None else None
     verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
+    listing = None
+    if verdict.kind in (PageKind.LIST, PageKind.OTHER) and root is not None:
+        listing = parse_listing(html, page.url, root)
+        if verdict.kind is PageKind.OTHER and listing.how == "datastore" and listing.items:
+            verdict = Verdict(PageKind.LIST, "list page (Hanweb <datastore> records)")
     if verdict.kind is not PageKind.NOTICE or root is None or meta is None:
         title = pick_title(root, meta) if root is not None and meta is not None else None
-        return _non_notice(page, verdict, warnings, title)
+        return _non_notice(page, verdict, warnings, title, listing if verdict.kind is PageKind.LIST else None)
     if dropped:
         warnings.append(f"dropped {dropped} repeated paragraphs or sentences (page holds the text twice)")
 
@@ -106,12 +119,19 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     )
 
 
-def _non_notice(page: RawPage, verdict: Verdict, warnings: list[str], title: str | None = None) -> Notice:
+def _non_notice(
+    page: RawPage,
+    verdict: Verdict,
+    warnings: list[str],
+    title: str | None = None,
+    listing: Listing | None = None,
+) -> Notice:
     return Notice(
         url=page.url,
         page_kind=verdict.kind,
         title=title,
         warnings=(*warnings, f"{verdict.kind.value} page at {page.url}: {verdict.reason}"),
+        listing=listing,
     )
 
 

@@ -66,6 +66,25 @@ class Responsibility:
 
 
 @dataclass(frozen=True)
+class ListItem:
+    """One document link of a list page: absolute URL, title and date as the list shows them."""
+
+    url: str
+    title: str
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a list page holds, in page order: its items, the pages after it, its CMS family."""
+
+    items: tuple[ListItem, ...] = ()
+    next_pages: tuple[str, ...] = ()
+    cms: str | None = None  # e.g. "trs", "hanweb", "gkmlpt"; None when no family's cues are there
+    how: str = ""  # where the items were found: html, comment, datastore, script, json
+
+
+@dataclass(frozen=True)
 class Notice:
     """A normalized page. Only ``page_kind == NOTICE`` records become stored versions."""
 
@@ -87,6 +106,7 @@ class Notice:
     citations: tuple[str, ...] = ()  # doc numbers this notice cites
     attachments: tuple[Attachment, ...] = ()
     warnings: tuple[str, ...] = ()
+    listing: Listing | None = None  # list pages only
 
     @property
     def body(self) -> str:
@@ -127,6 +147,7 @@ class Notice:
                 for a in data.get("attachments") or ()
             ),
             warnings=tuple(data.get("warnings") or ()),
+            listing=_listing_from_dict(data["listing"]) if data.get("listing") else None,
         )
 
     def contract_json(self) -> dict[str, Any]:
@@ -154,6 +175,14 @@ class Notice:
             "outline",
         ):
             out[extra] = full[extra]
+        if self.page_kind is PageKind.LIST:
+            listing = self.listing or Listing()
+            out["items"] = [
+                {"url": item.url, "title": item.title, "date": item.date.isoformat() if item.date else None}
+                for item in listing.items
+            ]
+            out["next_pages"] = list(listing.next_pages)
+            out["cms"] = listing.cms
         return out
 
 
@@ -163,6 +192,18 @@ def _parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _listing_from_dict(data: Mapping[str, Any]) -> Listing:
+    return Listing(
+        items=tuple(
+            ListItem(url=i["url"], title=i["title"], date=_parse_date(i.get("date")))
+            for i in data.get("items") or ()
+        ),
+        next_pages=tuple(data.get("next_pages") or ()),
+        cms=data.get("cms"),
+        how=data.get("how") or "",
+    )
 
 
 def _outline_from_dict(data: Mapping[str, Any]) -> OutlineNode:

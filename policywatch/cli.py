@@ -20,7 +20,17 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+class _JsonError(click.ClickException):
+    """An error of a command run with ``--json``: printed as ``{"error": …}`` on stdout."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(json.dumps({"error": self.message}, ensure_ascii=False))
+
+
 def _fail(message: str) -> None:
+    context = click.get_current_context(silent=True)
+    if context is not None and context.params.get("as_json"):
+        raise _JsonError(message)
     raise click.ClickException(message)
 
 
@@ -174,18 +184,30 @@ def extract(path_or_url: str, url: str | None, status: int, as_json: bool) -> No
 @click.argument("new")
 @click.option("--url", default=None, help="The notice's URL (both pages are versions of it).")
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print {changed, kind, summary, fields_changed, diff} as JSON."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print {changed, kind, priority, summary, fields_changed, diff} as JSON (kind page_kind_changed "
+    "when a side is not a notice; errors as {error}).",
 )
 def diff(old: str, new: str, url: str | None, as_json: bool) -> None:
     """Compare two saved pages (or URLs) of the same notice and show what changed, located by outline path."""
     from changes import contract_json, detect
+    from changes.contract import page_kind_json
     from notices import extract as extract_page
+    from notices.model import PageKind
 
     old_record = extract_page(_load_page(old, url, 200))
     new_record = extract_page(_load_page(new, url, 200))
-    for label, record in (("OLD", old_record), ("NEW", new_record)):
-        if record.page_kind.value != "notice":
-            _fail(f"{label} page is not a notice (page_kind={record.page_kind.value}); nothing to compare")
+    if PageKind.NOTICE not in (old_record.page_kind, new_record.page_kind) or (
+        old_record.page_kind is not new_record.page_kind
+    ):
+        data = page_kind_json(old_record.page_kind, new_record.page_kind)
+        if as_json:
+            _echo_json(data)
+        else:
+            click.echo(data["summary"])
+        return
     change = detect(old_record, new_record)
     data = contract_json(change)
     if as_json:

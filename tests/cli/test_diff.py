@@ -76,31 +76,46 @@ def test_the_text_output_locates_the_edit(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "label", "kind"),
+    ("old", "new", "old_kind", "new_kind"),
     [
-        pytest.param("govsim_hainan_list", "govsim_hainan_detail", "OLD", "list", id="list-as-old"),
+        pytest.param("govsim_hainan_list", "govsim_hainan_detail", "list", "notice", id="list-as-old"),
         pytest.param(
             "rw_hubei_zscqj_ruishu_412_challenge",
             "govsim_hainan_detail",
-            "OLD",
             "blocked",
+            "notice",
             id="challenge-as-old",
         ),
         pytest.param(
-            "govsim_hainan_detail", "rw_jiujiang_trs_search_results", "NEW", "other", id="search-as-new"
+            "govsim_hainan_detail", "rw_jiujiang_trs_search_results", "notice", "other", id="search-as-new"
         ),
+        pytest.param("govsim_hainan_list", "govsim_hainan_list", "list", "list", id="same-list-twice"),
     ],
 )
-def test_a_page_that_is_not_a_notice_is_a_clear_error(old: str, new: str, label: str, kind: str) -> None:
+def test_a_page_that_is_not_a_notice_still_gets_an_answer(
+    old: str, new: str, old_kind: str, new_kind: str
+) -> None:
     result = cli("diff", str(PAGES_DIR / old / "input.html"), str(PAGES_DIR / new / "input.html"), "--json")
-    assert result.exit_code != 0
-    assert f"{label} page is not a notice" in result.stderr, describe(result)
-    assert f"page_kind={kind}" in result.stderr
-    assert not result.stdout.strip(), "no JSON on stdout when there is nothing to compare"
+    assert result.exit_code == 0, describe(result)
+    data = json.loads(result.stdout)
+    assert set(data) >= CONTRACT_KEYS
+    assert (data["old_page_kind"], data["new_page_kind"]) == (old_kind, new_kind)
+    if old_kind == new_kind:
+        assert (data["kind"], data["changed"], data["fields_changed"]) == ("none", False, [])
+    else:
+        assert (data["kind"], data["changed"], data["fields_changed"]) == (
+            "page_kind_changed",
+            True,
+            ["page_kind"],
+        )
+        assert old_kind in data["summary"] and new_kind in data["summary"]
+    assert data["diff"] == {"edits": [], "unified": ""}
     assert "Traceback" not in result.stderr
 
 
 def test_a_missing_page_is_a_clear_error() -> None:
     result = cli("diff", str(PAGES_DIR / "govsim_hainan_detail" / "input.html"), "nowhere.html", "--json")
     assert result.exit_code != 0
-    assert "nowhere.html: no such file" in result.stderr, describe(result)
+    assert "nowhere.html: no such file" in json.loads(result.stdout)["error"], describe(result)
+    plain = cli("diff", str(PAGES_DIR / "govsim_hainan_detail" / "input.html"), "nowhere.html")
+    assert plain.exit_code != 0 and "nowhere.html: no such file" in plain.stderr, describe(plain)

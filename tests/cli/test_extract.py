@@ -29,6 +29,8 @@ EXTRA_KEYS = {
     "responsibilities",
     "outline",
 }
+# A list page adds its links, the pages after it and its CMS family.
+LIST_KEYS = {"items", "next_pages", "cms"}
 PAGE_KINDS = {"notice", "list", "blocked", "error", "other"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COMPARED = ("page_kind", "title", "doc_number", "written_date", "published_date")
@@ -52,9 +54,9 @@ def extract_json(*args: str) -> dict[str, Any]:
 
 
 def assert_contract_shape(data: dict[str, Any]) -> None:
-    assert set(data) == CONTRACT_KEYS | EXTRA_KEYS, (
-        f"missing {sorted(CONTRACT_KEYS | EXTRA_KEYS - set(data))}, "
-        f"unexpected {sorted(set(data) - CONTRACT_KEYS - EXTRA_KEYS)}"
+    wanted = CONTRACT_KEYS | EXTRA_KEYS | (LIST_KEYS if data.get("page_kind") == "list" else set())
+    assert set(data) == wanted, (
+        f"missing {sorted(wanted - set(data))}, unexpected {sorted(set(data) - wanted)}"
     )
     assert data["page_kind"] in PAGE_KINDS
     for key in ("title", "doc_number", "issuer", "index_number"):
@@ -69,6 +71,13 @@ def assert_contract_shape(data: dict[str, Any]) -> None:
     assert isinstance(data["warnings"], list) and all(isinstance(w, str) for w in data["warnings"])
     if data["page_kind"] != "notice":
         assert data["body"] == "" and data["attachments"] == [], "only a notice has a body"
+    if data["page_kind"] == "list":
+        for item in data["items"]:
+            assert set(item) == {"url", "title", "date"}, item
+            assert item["url"].startswith(("http://", "https://")) and item["title"], item
+            assert item["date"] is None or ISO_DATE.match(item["date"]), item
+        assert all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in data["next_pages"])
+        assert data["cms"] is None or isinstance(data["cms"], str)
 
 
 @pytest.mark.parametrize("name", FIXTURES)
@@ -126,10 +135,14 @@ def test_url_decides_how_relative_attachment_links_resolve() -> None:
 def test_a_missing_file_is_a_clear_error(args: list[str]) -> None:
     result = cli("extract", *args)
     assert result.exit_code != 0
-    assert "no such file" in result.stderr, describe(result)
-    assert args[0] in result.stderr
+    message = json.loads(result.stdout)["error"] if "--json" in args else result.stderr
+    assert "no such file" in message, describe(result)
+    assert args[0] in message
     assert "Traceback" not in result.stderr + result.stdout
-    assert not result.stdout.strip(), "nothing that looks like a record on stdout"
+    if "--json" in args:
+        assert set(json.loads(result.stdout)) == {"error"}, "on --json an error is one JSON object"
+    else:
+        assert not result.stdout.strip(), "nothing that looks like a record on stdout"
 
 
 # ---------------------------------------------------------------------------------------- live URLs
@@ -200,5 +213,5 @@ def test_an_unreachable_url_is_a_clear_error() -> None:
         port = sock.getsockname()[1]
     result = cli("extract", f"http://127.0.0.1:{port}/x.html", "--json")
     assert result.exit_code != 0
-    assert "cannot fetch" in result.stderr, describe(result)
+    assert "cannot fetch" in json.loads(result.stdout)["error"], describe(result)
     assert "Traceback" not in result.stderr

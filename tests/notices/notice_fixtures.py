@@ -29,7 +29,7 @@ SCALAR_FIELDS = (
     "published_date",
     "meta_published_date",
 )
-FIELDS = (*SCALAR_FIELDS, "citations", "attachments", "body", "outline", "responsibilities", "warnings")
+FIELDS = (*SCALAR_FIELDS, "citations", "attachments", "body", "outline", "responsibilities", "warnings", "list")
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,33 @@ def body_problems(notice: Notice, spec: dict[str, Any]) -> list[str]:
     return problems
 
 
+def list_problems(notice: Notice, spec: dict[str, Any]) -> list[str]:
+    """What differs from a list page's spec: ``items_count``, ``items_first`` (the first rows, in
+    order), ``items_last``, ``next_pages`` (each must be among the pages found) and ``cms``."""
+    listing = notice.listing
+    if listing is None:
+        return ["no listing extracted"]
+    items = [
+        {"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None} for i in listing.items
+    ]
+    problems = []
+    if "items_count" in spec and len(items) != spec["items_count"]:
+        problems.append(f"{len(items)} items, expected {spec['items_count']}")
+    first = spec.get("items_first", [])
+    if first and items[: len(first)] != first:
+        problems.append(f"first items {items[: len(first)]!r}")
+    if "items_last" in spec and (not items or items[-1] != spec["items_last"]):
+        problems.append(f"last item {items[-1] if items else None!r}")
+    missing = [u for u in spec.get("next_pages", []) if u not in listing.next_pages]
+    if missing:
+        problems.append(f"next pages {list(listing.next_pages)[:5]!r} lack {missing!r}")
+    if "next_pages" in spec and not spec["next_pages"] and listing.next_pages:
+        problems.append(f"next pages {list(listing.next_pages)[:5]!r}, expected none")
+    if "cms" in spec and listing.cms != spec["cms"]:
+        problems.append(f"cms {listing.cms!r}, expected {spec['cms']!r}")
+    return problems
+
+
 def field_problems(notice: Notice, expected: dict[str, Any]) -> dict[str, str]:
     """field -> what is wrong, for every field the expected record specifies."""
     got = notice.to_dict()
@@ -104,6 +131,10 @@ def field_problems(notice: Notice, expected: dict[str, Any]) -> dict[str, str]:
         problems["responsibilities"] = (
             f"{len(notice.responsibilities)} found, expected {expected['responsibilities_count']}"
         )
+    if "list" in expected:
+        listed = list_problems(notice, expected["list"])
+        if listed:
+            problems["list"] = "; ".join(listed)
     if "warnings_contain" in expected:
         text = " | ".join(notice.warnings)
         missing = [w for w in expected["warnings_contain"] if w not in text]
