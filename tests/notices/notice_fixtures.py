@@ -29,7 +29,16 @@ SCALAR_FIELDS = (
     "published_date",
     "meta_published_date",
 )
-FIELDS = (*SCALAR_FIELDS, "citations", "attachments", "body", "outline", "responsibilities", "warnings", "list")
+FIELDS = (
+    *SCALAR_FIELDS,
+    "citations",
+    "attachments",
+    "body",
+    "outline",
+    "responsibilities",
+    "warnings",
+    "list",
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,8 @@ def list_problems(notice: Notice, spec: dict[str, Any]) -> list[str]:
     if listing is None:
         return ["no listing extracted"]
     items = [
-        {"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None} for i in listing.items
+        {"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None}
+        for i in listing.items
     ]
     problems = []
     if "items_count" in spec and len(items) != spec["items_count"]:
