@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -38,6 +39,17 @@ _ERROR_TEXT_RE = re.compile(
     r"系统维护|网站维护|维护中|升级维护|页面不存在|页面未找到|找不到(该|您要的|相关)?页面|您访问的页面|文章不存在|信息不存在|"
     r"已被删除|已删除|已撤销|404\s*Not\s*Found|^404$|Not\s*Found|Page not found|服务器错误|Service Unavailable|Internal Server Error|"
     r"Bad Gateway|访问出错|出错了|无法访问",
+    re.I,
+)
+# A page whose only job is to send the browser elsewhere (a site's root, an IIS "Object Moved").
+_REDIRECT_RE = re.compile(
+    r"http-equiv\s*=\s*['\"]?refresh|(?:window|document|top|self)\.location(?:\.href)?\s*=|location\.(?:href\s*=|replace\()|"
+    r"Object Moved|Document Moved|browserRedirect",
+    re.I,
+)
+# A URL that carries a search query is a results page, however much text the results show.
+_SEARCH_QUERY_RE = re.compile(
+    r"[?&](?:searchWord|searchword|keyword|keywords|query|wd|kw|q)=[^&]|/(?:guestweb\d*|jsearchfront|was5|jrobot)/",
     re.I,
 )
 _SEARCH_RE = re.compile(r"为您找到|搜索结果|检索结果|智能检索|相关结果|站内搜索|全文检索|高级检索")
@@ -105,13 +117,17 @@ def classify_page(
     ):
         return Verdict(PageKind.ERROR, "maintenance or not-found page")
     if root is None or visible_cjk < 10 and len(visible) < 40:
+        if root is not None and _REDIRECT_RE.search(probe):
+            return Verdict(PageKind.OTHER, "a redirect or script-only page (no content of its own)")
         return Verdict(PageKind.ERROR, "page has no visible text")
     searchy = _SEARCH_RE.search(title + " " + visible[:2000]) or re.search(
         r"search|/so/|fulltext", page.url, re.I
     )
-    if searchy and (not body_cjk or body_cjk < 600 or "智能检索" in title):
+    if _SEARCH_QUERY_RE.search(page.url) or (
+        searchy and (not body_cjk or body_cjk < 600 or "智能检索" in title)
+    ):
         return Verdict(PageKind.OTHER, "search results page")
-    metas = {(m.get("name") or "").lower() for m in root.iter("meta")}
+    metas = _meta_names(root)
     list_signals = _list_signals(probe, root)
     if paragraphs and len(paragraphs) >= 5 and sum(map(_row_like, paragraphs)) / len(paragraphs) >= 0.5:
         # the "body" found is itself a column of dated titles
@@ -119,6 +135,8 @@ def classify_page(
     if body_cjk is not None and body_cjk >= 150 and (list_signals < 2 or "articletitle" in metas):
         return Verdict(PageKind.NOTICE, "detail page with a body")
     if list_signals:
+        if _is_home_page(page.url):
+            return Verdict(PageKind.OTHER, "the site's home page (sections of links, not one list)")
         return Verdict(PageKind.LIST, "list page")
     if body_cjk is not None and body_cjk >= 80:
         return Verdict(PageKind.NOTICE, "short detail page")
@@ -133,11 +151,21 @@ def _row_like(paragraph: str) -> bool:
     return len(paragraph) <= 100 and bool(_ROW_END_RE.search(paragraph))
 
 
+def _meta_names(root: etree._Element) -> set[str]:
+    """Names of the <meta> tags that say something (templates often leave ArticleTitle empty)."""
+    return {(m.get("name") or "").lower() for m in root.iter("meta") if (m.get("content") or "").strip()}
+
+
+def _is_home_page(url: str) -> bool:
+    path = urlsplit(url).path
+    return path in ("", "/") or bool(re.fullmatch(r"/(?:index|default|home)\.s?html?", path, re.I))
+
+
 def _list_signals(probe: str, root: etree._Element) -> int:
     signals = 0
     if re.search(r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}", probe):
         signals += 1
-    metas = {(m.get("name") or "").lower() for m in root.iter("meta")}
+    metas = _meta_names(root)
     if "columnname" in metas and "articletitle" not in metas:
         signals += 1
     dated_rows = 0

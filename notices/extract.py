@@ -11,7 +11,7 @@ from notices.body import body_paragraphs, find_container
 from notices.citations import find_citations
 from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
-from notices.fields import PageMeta, collect, normalize_validity, pick_title
+from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
 from notices.html import parse_html
 from notices.listing import is_json_document, parse_listing
 from notices.model import Listing, Notice, PageKind, RawPage
@@ -92,6 +92,7 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     doc_number = _doc_number(meta, paragraphs, warnings)
     signature = _signature(paragraphs)
     published, meta_published = _published(meta, warnings)
+    published = published or byline_date(root)
     outline = parse_outline(paragraphs)
     attachments = find_attachments(root, page.url)
     if fetch is not None and attachments:

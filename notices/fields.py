@@ -27,10 +27,12 @@ for _name, _labels in {
         "公开主体",
         "发布机关",
     ),
-    "written_date": ("成文日期", "成文时间", "印发日期", "生成日期"),
-    "title": ("标题", "名称", "文件名称", "文件标题"),
+    "written_date": ("成文日期", "成文时间", "印发日期", "生成日期", "发文日期"),
+    "title": ("标题", "文件名称", "文件标题"),
+    # A bare 名称 is often a project's or an item's name, shorter than the document's title.
+    "name": ("名称", "项目名称"),
     "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
-    "published_date": ("发布日期", "发布时间", "公开日期", "日期", "时间", "发文日期", "公布日期"),
+    "published_date": ("发布日期", "发布时间", "公开日期", "日期", "时间", "公布日期", "公告时间", "公告日期"),
     "validity": ("有效性", "效力状态", "时效性", "是否有效", "有效状态", "效力"),
     "source": ("来源", "信息来源", "文章来源", "稿源"),
 }.items():
@@ -42,7 +44,8 @@ for _name, _labels in {
 _LABEL_ALTERNATIVES = "|".join(
     "[\\s\u3000]*".join(re.escape(char) for char in label) for label in sorted(LABELS, key=len, reverse=True)
 )
-_INLINE_RE = re.compile("(" + _LABEL_ALTERNATIVES + r")\s*[:：]\s*(\S[^\n]{0,120})")
+# A label starts a field: "本项目招标公告日期：…" holds no 日期 label of the page.
+_INLINE_RE = re.compile("(?<![\u4e00-\u9fff])(" + _LABEL_ALTERNATIVES + r")\s*[:：]\s*(\S[^\n]{0,120})")
 _LABEL_CANDIDATE_TAGS = (
     "td",
     "th",
@@ -59,6 +62,7 @@ _LABEL_CANDIDATE_TAGS = (
     "i",
 )
 _VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
+_TAG_RE = re.compile(r"<[^>]+>")
 _SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
 
 
@@ -78,7 +82,7 @@ def collect(root: etree._Element) -> PageMeta:
         if name and el.get("content") is not None:
             found.meta.setdefault(name, clean_line(el.get("content") or ""))
     for el in root.iter(*_LABEL_CANDIDATE_TAGS):
-        own = clean_line("".join(el.itertext()))
+        own = clean_line(_visible_text(el))
         if not own or len(own) > 160:
             continue
         key = LABELS.get(squash(own))
@@ -94,6 +98,18 @@ def collect(root: etree._Element) -> PageMeta:
                 if value:
                     found.labelled.setdefault(key, value)
     return found
+
+
+def _visible_text(el: etree._Element) -> str:
+    """The element's text without its scripts and styles (来源：<script>document.write(…)</script>)."""
+    if el.find(".//script") is None and el.find(".//style") is None:
+        return "".join(el.itertext())
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+            parts.append(_visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _value_after(el: etree._Element) -> str:
@@ -148,14 +164,20 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
 
 def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
     """The document title: 标题 label, ArticleTitle meta, a heading matching <title>, else <title>."""
-    if page_meta.labelled.get("title"):
-        return page_meta.labelled["title"]
-    if page_meta.meta.get("articletitle"):
-        return page_meta.meta["articletitle"]
     site_names = [page_meta.meta.get("sitename", "")]
     title_el = root.find(".//title")
     from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
     headings = _heading_texts(root)
+    declared = page_meta.labelled.get("title") or clean_line(
+        _TAG_RE.sub("", page_meta.meta.get("articletitle") or "")
+    )
+    if declared:
+        return declared
+    name = page_meta.labelled.get("name")
+    if name:
+        # The document's title holds the name and says more (…项目…成交公告): prefer the heading.
+        longer = [h for h in headings if name in h and len(h) > len(name)]
+        return max(longer, key=len) if longer else name
     if from_tag:
         matching = [h for h in headings if h in from_tag or from_tag in h]
         return max(matching, key=len) if matching else from_tag
@@ -173,6 +195,27 @@ def _heading_texts(root: etree._Element) -> list[str]:
         if 6 <= len(text) <= 150 and text not in out:
             out.append(text)
     return out
+
+
+_BYLINE_WORD_RE = re.compile(r"来源|作者|编辑|浏览|点击|阅读|字号|字体|打印|分享|发布|【")
+_BYLINE_DATE_RE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?(?:\s+\d{1,2}[:：]\d{2})?"
+)
+
+
+def byline_date(root: etree._Element) -> date | None:
+    """The date of a news-style byline ("2021年06月10日 17:35 来源：… 【打印】"), for pages that
+    label no 发布日期: the first short line near the top that holds a date and a byline word."""
+    for count, el in enumerate(root.iter("p", "div", "span", "td", "li", "h3", "h4", "h5", "h6", "em", "i")):
+        if count > 3000:
+            break
+        own = clean_line(_visible_text(el))
+        if not own or len(own) > 120 or len(el) > 12:
+            continue
+        match = _BYLINE_DATE_RE.search(own)
+        if match and (_BYLINE_WORD_RE.search(own) or ":" in match.group(0) or "：" in match.group(0)):
+            return parse_date(match.group(0))
+    return None
 
 
 def label_date(page_meta: PageMeta, key: str) -> date | None:

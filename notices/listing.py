@@ -22,18 +22,46 @@ from notices.model import Listing, ListItem
 from notices.parsers import parse_date
 from notices.text import cjk_count, clean_line
 
-MAX_NEXT_PAGES = 20
+MAX_NEXT_PAGES = 200
 CHINA = timezone(timedelta(hours=8))
 
 _DATE_IN_ROW_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)"
 )
 _SKIP_HREF_RE = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:|about:)", re.I)
-# Containers whose links are site chrome, never the list.
-_CHROME_RE = re.compile(
-    r"(?<![a-z])(?:nav|menu|header|head|top|footer|foot|bottom|crumb|breadcrumb|position|location|"
-    r"weizhi|friend|yqlj|links?|share|qrcode|sidebar|side|left(?:nav|menu)|tab-?head|search)(?![a-z])",
-    re.I,
+# Containers whose links are site chrome, never the list: a class or id token that is, or starts
+# with, one of these words ("footer", "top-nav", "sidebar_links"; not "margin-top-15").
+_CHROME_WORDS = frozenset(
+    [
+        "nav",
+        "navbar",
+        "menu",
+        "header",
+        "head",
+        "top",
+        "footer",
+        "foot",
+        "bottom",
+        "crumb",
+        "crumbs",
+        "breadcrumb",
+        "position",
+        "location",
+        "weizhi",
+        "friend",
+        "friendlink",
+        "yqlj",
+        "links",
+        "link",
+        "share",
+        "qrcode",
+        "sidebar",
+        "side",
+        "leftnav",
+        "leftmenu",
+        "tabhead",
+        "search",
+    ]
 )
 _ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|jpe?g|png|gif)(?:$|\?)", re.I)
 _NEXT_TEXT_RE = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁|next\s*page|next|›|»|>)\s*$", re.I)
@@ -42,6 +70,8 @@ _PAGE_EXTS = ("shtml", "html", "htm", "jhtml", "jsp", "php", "aspx")
 # Field names in JSON list payloads, most specific first.
 _TITLE_KEYS = (
     "title",
+    "FILENAME",
+    "WJMC",
     "TITLE",
     "Title",
     "BT",
@@ -122,11 +152,11 @@ _CMS_CUES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str] | None]], ...
     ("ucap", _cues(r"_isJson=|/common/search/|<ucap|ucapcontent", r"/es-search/")),
     ("igs", _cues(r"/igs/front/")),
     ("ilist", _cues(r"iList\.jsp")),
-    ("shanghai", _cues(r"ivs_content|ivs_title|ivs_date")),
+    ("shanghai", _cues(r"ivs_content|ivs_title|ivs_date", r"\buli16\b|\bnowrapli\b|/assets/js/ETUI/")),
     ("anhui", _cues(r"/site/tpl/|/site/label/", r"/content/column/|class=\"?doc_list|pageIndex=")),
     ("epoint", _cues(r"ewb-|epoint", r"/001/001\d{3}/")),
     ("nfcms", _cues(r"NFCMS")),
-    ("trs", _cues(r"createPageHTML|createPage\s*\(", r"TRS_|_trs_|/t\d{8}_\d+\.s?html")),
+    ("trs", _cues(r"createPageHTML|createPage\s*\(", r"TRS_|_trs_|/t\d{8}_\d+\.s?html|CurrChnlCls")),
 )
 # Site-search widgets say which vendor runs the search box, not the CMS: used only when nothing else fits.
 _SEARCH_CUES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str] | None]], ...] = (
@@ -167,14 +197,16 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
     items: list[ListItem] = list(_items_from_fragments(records, base)) if records else []
     how = "datastore"
     if not items and root is not None:
-        in_html, in_scripts = _items_from_html(root, base), list(_items_from_scripts(root, base))
-        # A script may hold a menu or a config array too: it wins only when it holds more rows.
-        items, how = (in_scripts, "script") if len(in_scripts) > len(in_html) else (in_html, "html")
-    if not items and root is not None:
-        # Some templates ship the server-rendered rows inside an HTML comment and draw them by script.
+        # The rows may be in the markup, in a script's array, or in a comment the script draws
+        # from; a script may hold a menu too, so the best-scoring source wins.
         hidden = [c.text for c in root.iter(etree.Comment) if c.text and "<a" in c.text]
         commented = _parse("<div>" + "".join(hidden) + "</div>") if hidden else None
-        items, how = (_items_from_html(commented, base) if commented is not None else []), "comment"
+        sources = [
+            ("html", _items_from_html(root, base)),
+            ("script", list(_items_from_scripts(root, base))),
+            ("comment", _items_from_html(commented, base) if commented is not None else []),
+        ]
+        how, items = max(sources, key=lambda source: _score(source[1]))
     return Listing(tuple(_dedupe(items)), tuple(_next_pages(text, root, url, base)), cms, how)
 
 
@@ -242,15 +274,19 @@ def _in_chrome(element: etree._Element) -> bool:
     while node is not None and isinstance(node.tag, str):
         if node.tag in ("nav", "header", "footer", "select", "option"):
             return True
-        words = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if words.strip() and _CHROME_RE.search(words):
+        tokens = f"{node.get('class') or ''} {node.get('id') or ''}".lower().split()
+        if any(re.split(r"[-_]", token, maxsplit=1)[0] in _CHROME_WORDS for token in tokens):
             return True
         node = node.getparent()
     return False
 
 
-def _row_date(row: etree._Element) -> date | None:
-    match = _DATE_IN_ROW_RE.search(_text(row))
+def _row_date(row: etree._Element, anchor: etree._Element | None = None) -> date | None:
+    """The date a row shows beside its link (a date inside the title is not the row's date)."""
+    text = _text(row)
+    if anchor is not None:
+        text = text.replace(_text(anchor), " ", 1)
+    match = _DATE_IN_ROW_RE.search(text)
     return parse_date(match.group(0)) if match else None
 
 
@@ -266,7 +302,7 @@ def _items_from_html(root: etree._Element, base: str) -> list[ListItem]:
         row = _row_of(anchor)
         if len(_text(row)) > 300:
             continue
-        item = ListItem(urljoin(base, href), title, _row_date(row))
+        item = ListItem(urljoin(base, href), title, _row_date(row, anchor))
         groups.setdefault(_signature(row), []).append((item, anchor))
     best: list[tuple[ListItem, etree._Element]] = []
     best_score = 0.0
@@ -274,11 +310,18 @@ def _items_from_html(root: etree._Element, base: str) -> list[ListItem]:
         clean = [(item, a) for item, a in members if not _in_chrome(a)]
         if len(clean) < 2:
             continue
-        dated = sum(1 for item, _ in clean if item.date is not None)
-        score = len(clean) * (1.0 + dated / len(clean)) + (3 if dated >= 2 else 0)
+        score = _score([item for item, _ in clean])
         if score > best_score:
             best, best_score = clean, score
     return [item for item, _ in best]
+
+
+def _score(items: Sequence[ListItem]) -> float:
+    """How much a group of links looks like the page's list: many rows, most of them dated."""
+    if not items:
+        return 0.0
+    dated = sum(1 for item in items if item.date is not None)
+    return len(items) * (1.0 + dated / len(items)) + (3 if dated >= 2 else 0)
 
 
 def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListItem]:
@@ -290,7 +333,7 @@ def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListI
             href = (anchor.get("href") or "").strip()
             title = _link_title(anchor)
             if href and not _SKIP_HREF_RE.match(href) and cjk_count(title) >= 2:
-                yield ListItem(urljoin(base, href), title, _row_date(root))
+                yield ListItem(urljoin(base, href), title, _row_date(root, anchor))
                 break
 
 
@@ -472,6 +515,8 @@ def _total(payload: Mapping[str, Any]) -> int | None:
 # ----------------------------------------------------------------------------------- pagination
 
 _CREATE_PAGE_RE = re.compile(r"createPage(?:HTML)?\s*\(([^()]*)\)")
+_PAGINATION_PLUGIN_RE = re.compile(r"\.pagination\(\s*\{[^}]*?totalPage\s*:\s*(\d+)", re.S)
+_PLUGIN_CURRENT_RE = re.compile(r"\.pagination\(\s*['\"]setPage['\"]\s*,\s*(\d+)")
 _PAGE_VARS_RE = re.compile(r"(?:var\s+)?(?:pageCount|countPage|totalPage|_nPageCount)\s*=\s*(\d+)", re.I)
 
 
@@ -512,6 +557,16 @@ def _pager_pages(text: str, url: str) -> Iterator[str]:
         if args and not re.fullmatch(r"\d+", args[0]) and current >= 1:
             current -= 1  # the element-id form counts pages from 1 on the real sites seen
         yield from _trs_pages(url, prefix, ext, count, current)
+        return
+    match = _PAGINATION_PLUGIN_RE.search(text)
+    if match:
+        # jQuery pagination ({totalPage: N}, "setPage", current, N): page i is <name>_i.<ext>, page 1
+        # the column's own page.
+        current = _PLUGIN_CURRENT_RE.search(text)
+        first = int(current.group(1)) if current else 1
+        stem, _, ext = (urlsplit(url).path.rsplit("/", 1)[-1] or "index.html").rpartition(".")
+        for page in range(first + 1, min(int(match.group(1)), first + MAX_NEXT_PAGES) + 1):
+            yield urljoin(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
         return
     match = _PAGE_VARS_RE.search(text)
     if match:

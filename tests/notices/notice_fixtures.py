@@ -100,7 +100,7 @@ def list_problems(notice: Notice, spec: dict[str, Any]) -> list[str]:
     first = spec.get("items_first", [])
     if first and items[: len(first)] != first:
         problems.append(f"first items {items[: len(first)]!r}")
-    if "items_last" in spec and (not items or items[-1] != spec["items_last"]):
+    if "items_last" in spec and (items[-1] if items else None) != spec["items_last"]:
         problems.append(f"last item {items[-1] if items else None!r}")
     missing = [u for u in spec.get("next_pages", []) if u not in listing.next_pages]
     if missing:
