@@ -35,6 +35,7 @@ ATTACHMENT_EXTENSIONS = (
     "csv",
 )
 _EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
+_QUERY_FILE_RE = re.compile(r"(?:^|&)[\w.]*(?:file|name|path)[\w.]*=[^&]*\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I)
 _MAX_ATTACHMENT_BYTES = 30_000_000
 _CONVERTER_TIMEOUT = 60
 
@@ -61,11 +62,15 @@ def find_attachments(root: etree._Element | None, page_url: str) -> list[Attachm
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        path = unquote(urlsplit(href).path)
-        if not _EXT_RE.search(path):
+        parts = urlsplit(href)
+        path = unquote(parts.path)
+        text = clean_line("".join(link.itertext()))
+        # Download actions (…/SSO4Web.action?cmd=download&a=…, downfile.jsp?filename=x.pdf) carry the
+        # file name in the link text or the query, not the path.
+        if not (_EXT_RE.search(path) or _EXT_RE.search(text) or _QUERY_FILE_RE.search(unquote(parts.query))):
             continue
         url = urljoin(base, href)
-        name = clean_line("".join(link.itertext())) or clean_line(link.get("title") or "") or Path(path).name
+        name = text or clean_line(link.get("title") or "") or Path(path).name
         if url not in found:
             found[url] = Attachment(name=name, url=url)
     return list(found.values())

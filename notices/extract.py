@@ -14,7 +14,7 @@ from notices.decode import decode_html
 from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
 from notices.html import parse_html
 from notices.listing import is_json_document, parse_listing
-from notices.model import Listing, Notice, PageKind, RawPage
+from notices.model import Attachment, Listing, Notice, PageKind, RawPage
 from notices.outline import parse_outline
 from notices.parsers import parse_date, parse_doc_number
 from notices.responsibilities import find_responsibilities
@@ -93,8 +93,9 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     signature = _signature(paragraphs)
     published, meta_published = _published(meta, warnings)
     published = published or byline_date(root)
-    outline = parse_outline(paragraphs)
     attachments = find_attachments(root, page.url)
+    paragraphs = _without_attachment_links(paragraphs, attachments)
+    outline = parse_outline(paragraphs)
     if fetch is not None and attachments:
         attachments, attachment_warnings = fetch_texts(attachments, fetch)
         warnings += attachment_warnings
@@ -204,6 +205,16 @@ def _refine_title(title: str | None, paragraphs: Sequence[str]) -> str | None:
         if paragraph != title and _bare(paragraph) == _bare(title):
             return paragraph
     return title
+
+
+def _without_attachment_links(paragraphs: list[str], attachments: Sequence[Attachment]) -> list[str]:
+    """The attachment list after the text is a field of its own: trailing lines that are only an
+    attachment's name (or 附件：) leave the body."""
+    names = {_bare(a.name) for a in attachments}
+    out = list(paragraphs)
+    while out and (_bare(out[-1]) in names or re.fullmatch(r"附件\s*[:：]?", out[-1])):
+        out.pop()
+    return out
 
 
 def _without_title(paragraphs: list[str], title: str | None) -> list[str]:

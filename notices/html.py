@@ -92,6 +92,9 @@ def parse_html(text: str) -> etree._Element | None:
     return root
 
 
+_SOURCE_NEWLINE_RE = re.compile(r"[\r\n]+")
+
+
 def is_noise(el: etree._Element) -> bool:
     attrs = f"{el.get('class', '')} {el.get('id', '')}"
     return bool(attrs.strip()) and bool(NOISE_ATTR_RE.search(attrs))
@@ -116,12 +119,14 @@ def _walk(el: etree._Element, parts: list[str], skip_noise: bool, top: bool = Fa
     block = tag.lower() in BLOCK_TAGS
     if block:
         parts.append("\n")
+    # A newline in the source text is a space on screen; only blocks and <br> break lines.
+    keep = tag.lower() == "pre"
     if el.text:
-        parts.append(el.text)
+        parts.append(el.text if keep else _SOURCE_NEWLINE_RE.sub(" ", el.text))
     for child in el:
         _walk(child, parts, skip_noise)
         if child.tail:
-            parts.append(child.tail)
+            parts.append(child.tail if keep else _SOURCE_NEWLINE_RE.sub(" ", child.tail))
     if block:
         parts.append("\n")
 
