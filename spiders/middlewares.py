@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
@@ -14,13 +14,7 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
 from spiders.faults import classify
-
-if TYPE_CHECKING:
-    from spiders.spiders.notices import NoticesSpider
-
-SITE = "pw_site"  # request.meta key: the site slug (every request the notices spider makes)
-ROLE = "pw_role"  # request.meta key: list | detail | attachment
-FLAG = "pw_flag"  # request.meta key set here: (kind, reason) of a challenge or error page
+from spiders.protocol import FLAG, ROLE, SITE, GuardedSpider
 
 
 class SiteGuardMiddleware:
@@ -40,9 +34,9 @@ class SiteGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
         return cls(crawler)
 
-    def _spider(self) -> NoticesSpider | None:
+    def _spider(self) -> GuardedSpider | None:
         spider = self.crawler.spider
-        return spider if hasattr(spider, "outcomes") else None  # type: ignore[return-value]
+        return cast(GuardedSpider, spider) if hasattr(spider, "outcomes") else None
 
     def process_request(self, request: Request) -> None:
         spider, slug = self._spider(), request.meta.get(SITE)

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from notices.model import RawPage
 from spiders.items import FetchedPage
+from spiders.protocol import source_fields
 from storage.db import session_scope
 from storage.models import CrawlRun, Source
 from storage.snapshots import add_snapshot, finish_crawl_run, start_crawl_run
@@ -222,7 +223,7 @@ class SnapshotPipeline:
         spider = self.spider
         for slug, site in spider.sites.items():
             with session_scope(self.database_url) as session:
-                source = ensure_source(session, site)
+                source = ensure_source(session, source_fields(site))
                 run = start_crawl_run(session, source, spider.cycle_id, spider.mode)
                 self.runs[slug] = (source.id, run.id)
         spider.crawl_run_ids = {slug: run_id for slug, (_, run_id) in self.runs.items()}

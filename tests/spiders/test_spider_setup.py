@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from spiders import settings as project_settings
 from spiders.flavours import PageRequest
-from spiders.middlewares import ROLE, SITE
+from spiders.protocol import ROLE, SITE
 from spiders.spiders.notices import NoticesSpider
 
 
