@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
+import config
 from spiders.faults import classify
 from spiders.protocol import FLAG, ROLE, SITE, GuardedSpider
 
@@ -94,8 +95,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        scale = settings.getfloat("POLICYWATCH_DELAY_SCALE", 1.0)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0) * scale
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0) * config.current().delay_scale
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
 
     async def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]

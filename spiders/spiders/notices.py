@@ -31,6 +31,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+import config
 from sites import Site, load_registry, select_sites
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
@@ -84,7 +85,7 @@ class NoticesSpider(scrapy.Spider):
         spider.outcomes = SiteOutcomes(crawler, list(spider.sites))
         spider.retry_http_codes = {int(c) for c in crawler.settings.getlist("RETRY_HTTP_CODES")}
         # One download slot per site, with that site's politeness (settings are not frozen yet).
-        scale = crawler.settings.getfloat("POLICYWATCH_DELAY_SCALE", 1.0)
+        scale = config.current().delay_scale
         slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         for slug, site in spider.sites.items():
             slots[slug] = {
