@@ -6,10 +6,10 @@ blocked site (anti-bot challenge) is recorded as a failure with a 6 h back-off.
 
 Snapshots are written by one :class:`SnapshotWriter` thread, never in the reactor thread, in
 short transactions of up to ``POLICYWATCH_SNAPSHOT_BATCH_SIZE`` pages or
-``POLICYWATCH_SNAPSHOT_BATCH_SECONDS`` (other processes read the database meanwhile). ``process_item`` waits, without blocking the
-reactor, until its page is committed, so an item counts as scraped (progress lines, per-site
-counters) only once it is stored, a storage error fails that item and its site, and Scrapy
-calls ``close_spider`` only after every item is settled. A process killed outright (SIGKILL,
+``POLICYWATCH_SNAPSHOT_BATCH_SECONDS`` (other processes read the database meanwhile).
+``process_item`` waits, without blocking the reactor, until its page is committed, so an item
+counts as scraped (progress lines, per-site counters) only once it is stored, a storage error
+fails that item and its site, and Scrapy calls ``close_spider`` only after every item is settled. A process killed outright (SIGKILL,
 OOM) loses at most the batch not yet committed: those pages never became known URLs, so the
 next cycle simply fetches them again.
 """
