@@ -1,4 +1,4 @@
-"""The notices stage entry point: one RawPage in, one Notice out, never an exception."""
+"""The notices stage entry points: one RawPage in, one Notice (or its page kind) out, never an exception."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def extract(page: RawPage, *, fetch_attachments: Callable[[str], bytes | None] |
             page_kind=PageKind.ERROR,
             warnings=(f"extraction failed on {page.url}: {type(exc).__name__}: {exc}",),
         )
+
+
+def classify(page: RawPage) -> PageKind:
+    """The kind of a raw page (notice, list, blocked, error, other): the verdict ``extract`` reaches."""
+    return extract(page).page_kind
 
 
 def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Notice:

@@ -80,7 +80,7 @@ def main() -> None:
 def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
     """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry."""
     from policywatch.cycle import select_slugs
-    from policywatch.registry import RegistryError
+    from sites import RegistryError
 
     wanted = [s for s in sites.split(",") if s] or None
     try:  # a typo in a slug or a broken site file is reported before Prefect starts

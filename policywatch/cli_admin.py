@@ -27,7 +27,7 @@ def sites_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def sites_list(as_json: bool) -> None:
     """List the registered sites, their flavour and base URL."""
-    from policywatch.registry import load_registry
+    from sites import load_registry
 
     registry = load_registry(include_disabled=True)
     if as_json:
@@ -48,7 +48,7 @@ def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
     This touches the real sites (or govsim, when POLICYWATCH_SITE_OVERRIDES points there): run it
     on a machine with internet access to see when a site has changed its template.
     """
-    from policywatch.registry import load_registry, select_sites
+    from sites import load_registry, select_sites
     from spiders.check import check_site
 
     sites = select_sites(load_registry(), [slug] if slug else None)

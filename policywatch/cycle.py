@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from policywatch.registry import load_registry, select_sites
+from sites import load_registry, select_sites
 from storage.db import session_factory
 from storage.models import Subscription, utcnow
 

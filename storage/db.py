@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,17 +11,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'policywatch.db'}"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
 def database_url() -> str:
-    """$POLICYWATCH_DATABASE_URL, or an SQLite file under ./var."""
-    return os.environ.get("POLICYWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The settings' ``database_url``: $POLICYWATCH_DATABASE_URL, or an SQLite file under ./var."""
+    return config.current().database_url
 
 
 def redact_url(url: str) -> str:

@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from policywatch.registry import Site
 from storage.models import Source, utcnow
 
 
-def ensure_source(session: Session, site: Site) -> Source:
-    """The Source row for ``site``, created or refreshed from the registry entry."""
-    source = session.scalar(select(Source).where(Source.slug == site.slug))
+@dataclass(frozen=True)
+class SourceFields:
+    """What the registry says about a site: the columns of its Source row kept in step with it."""
+
+    slug: str
+    name: str
+    region: str
+    base_url: str
+    flavour: str
+
+
+def ensure_source(session: Session, fields: SourceFields) -> Source:
+    """The Source row for ``fields.slug``, created or refreshed from the registry's ``fields``."""
+    source = session.scalar(select(Source).where(Source.slug == fields.slug))
     if source is None:
         source = Source(
-            slug=site.slug, name=site.name, region=site.region, base_url=site.base_url, flavour=site.flavour
+            slug=fields.slug,
+            name=fields.name,
+            region=fields.region,
+            base_url=fields.base_url,
+            flavour=fields.flavour,
         )
         session.add(source)
         session.flush()
     else:
         source.name, source.region, source.base_url, source.flavour = (
-            site.name,
-            site.region,
-            site.base_url,
-            site.flavour,
+            fields.name,
+            fields.region,
+            fields.base_url,
+            fields.flavour,
         )
     return source
 

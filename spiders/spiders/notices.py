@@ -31,12 +31,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from policywatch.registry import Site, load_registry, select_sites
+import config
+from sites import Site, load_registry, select_sites
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
 from spiders.items import FetchedPage
-from spiders.middlewares import FLAG, ROLE, SITE
 from spiders.outcomes import SiteOutcomes
+from spiders.protocol import FLAG, ROLE, SITE, source_fields
 from storage.db import session_scope
 from storage.snapshots import known_urls
 from storage.sources import ensure_source, in_backoff
@@ -84,7 +85,7 @@ class NoticesSpider(scrapy.Spider):
         spider.outcomes = SiteOutcomes(crawler, list(spider.sites))
         spider.retry_http_codes = {int(c) for c in crawler.settings.getlist("RETRY_HTTP_CODES")}
         # One download slot per site, with that site's politeness (settings are not frozen yet).
-        scale = crawler.settings.getfloat("POLICYWATCH_DELAY_SCALE", 1.0)
+        scale = config.current().delay_scale
         slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         for slug, site in spider.sites.items():
             slots[slug] = {
@@ -101,7 +102,7 @@ class NoticesSpider(scrapy.Spider):
         backoff_until: dict[str, datetime] = {}
         with session_scope() as session:
             for slug, site in self.sites.items():
-                source = ensure_source(session, site)
+                source = ensure_source(session, source_fields(site))
                 self.known[slug] = known_urls(session, source.id)
                 if source.backoff_until is not None and in_backoff(source) and not self.ignore_backoff:
                     backoff_until[slug] = source.backoff_until

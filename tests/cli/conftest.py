@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from alerts.devservers import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
+from sites import DEFAULT_SITES_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = PROJECT_ROOT / "tests" / "fixtures" / "pages"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from alerts.devservers import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
+from sites import DEFAULT_SITES_DIR
 
 E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",

@@ -13,7 +13,7 @@ import pytest
 
 from alerts.devservers import LocalWebhook
 from govsim.testing import running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
+from sites import DEFAULT_SITES_DIR
 
 CRASHING_SITE = "chuzhou"
 HEALTHY_SITE = "hainan"
