@@ -76,7 +76,7 @@ def _wait_for_mail(mailbox: Any, title: str, timeout: float) -> float | None:
 def run(ctx: Context) -> Result:
     import tempfile
 
-    from alerts.devservers import LocalMailbox
+    from govsim.inbox import LocalMailbox
     from govsim.testing import running_govsim
 
     samples_wanted = 1 if ctx.quick else 2

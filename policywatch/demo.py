@@ -41,7 +41,7 @@ def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 
 def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the demo; returns {alerts: [...], failures: [...]}."""
-    from alerts.devservers import LocalMailbox, LocalWebhook
+    from govsim.inbox import LocalMailbox, LocalWebhook
     from govsim.testing import running_govsim
     from policywatch.report import KIND_LABELS, print_cycle_summary
     from storage.db import dispose_engines

@@ -16,13 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from alerts.devservers import LocalMailbox, LocalWebhook, free_port
 from alerts.outbox import CRASH_AFTER_NOTIFY_ENV, DEFAULT_LEASE, enqueue, send_digests, send_pending
 from alerts.subscriptions import SHANGHAI, sync_subscriptions
 from changes import detect
+from govsim.inbox import LocalMailbox, LocalWebhook, free_port
 from storage.models import Delivery
 from tests.alerts.outbox_setup import new_notice, setup_outbox, statuses, write_subscriptions
-from tests.support.mailbox import wait_for_messages
 from tests.support.outbox_db import seed_change
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +189,7 @@ def test_two_senders_at_once_send_each_alert_once(database_url: str, tmp_path: P
         assert Counter(p["json"]["title"] for p in hook.posts) == Counter(
             {f"[新发布] 测试通知{n:03d}": 1 for n in range(1, 16)}
         )
-        assert len(wait_for_messages(box, 15)) == 15 and len(set(titles(box))) == 15
+        assert len(box.wait_for_messages(15)) == 15 and len(set(titles(box))) == 15
     assert statuses(factory) == ["sent"] * 30
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
 from policywatch.registry import DEFAULT_SITES_DIR
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import running_govsim
 from policywatch.registry import DEFAULT_SITES_DIR
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from policywatch.ops import ops_alert_for_failing_sites
 from policywatch.recheck import recheck_batches
 
@@ -78,7 +78,7 @@ def test_without_urls_it_warns_and_sends_nothing(
 
 
 def test_an_unreachable_channel_is_reported_not_raised() -> None:
-    from alerts.devservers import free_port
+    from govsim.inbox import free_port
 
     assert ops_alert_for_failing_sites(FAILING[:1], urls=[f"json://127.0.0.1:{free_port()}/ops"]) == []
 

@@ -225,7 +225,7 @@ def _deliveries(database_url: str) -> list[tuple[int, str, str, str]]:
 def test_two_workers_crawl_each_site_once_and_deliver_each_alert_once(
     deployed: PrefectStack, postgres_url: str, tmp_path: Path
 ) -> None:
-    from alerts.devservers import LocalMailbox, LocalWebhook
+    from govsim.inbox import LocalMailbox, LocalWebhook
     from govsim.testing import running_govsim
 
     deployed.run(_quiesce_schedules)
