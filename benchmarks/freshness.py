@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, Result, benchmark_database
+from benchmarks.common import PRODUCTION_DELAY_SCALE, Context, Figure, Result, benchmark_database
 from policywatch.environment import temporary_environment
 
 KEY = "freshness"
@@ -92,10 +92,12 @@ def run(ctx: Context) -> Result:
         ):
             slugs = sorted(p.stem for p in gov.sites_dir.glob("*.toml"))
             env = {
-                "POLICYWATCH_DATABASE_URL": database_url,
-                "POLICYWATCH_SITES_DIRS": str(gov.sites_dir),
-                "POLICYWATCH_SITE_OVERRIDES": str(gov.overrides_file),
-                "POLICYWATCH_SUBSCRIPTIONS": str(work / "subscriptions.toml"),
+                **gov.environment(
+                    database_url=database_url,
+                    subscriptions=work / "subscriptions.toml",
+                    sites_dirs=[gov.sites_dir],
+                    delay_scale=PRODUCTION_DELAY_SCALE,
+                ),
                 "BENCH_SMTP_URL": mailbox.apprise_url(),
             }
             with temporary_environment(env):
