@@ -63,8 +63,8 @@ def sites_needing_ops(failing: Sequence[Mapping[str, Any]], threshold: int) -> l
     return sorted(out, key=lambda s: (-s.consecutive_failures, s.slug))
 
 
-def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> tuple[str, str]:
-    """(title, body) of the ops alert: what failed, for how long, and what to look at."""
+def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> RenderedMessage:
+    """The ops alert, as plain text: what failed, for how long, and what to look at."""
     title = (
         f"PolicyWatch: {len(sites)} site{'s' if len(sites) != 1 else ''} failing {threshold}+ cycles in a row"
     )
@@ -78,7 +78,7 @@ def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> tuple[st
         "Check the site in a browser, then `policywatch sites check SLUG`; a changed template needs "
         "sites/SLUG.toml updated, a challenge needs the back-off to run out (or a slower politeness)."
     )
-    return title, "\n".join(lines)
+    return RenderedMessage(title=title, body="\n".join(lines), format="text")
 
 
 def ops_alert_for_failing_sites(
@@ -109,8 +109,7 @@ def ops_alert_for_failing_sites(
             slugs,
         )
         return []
-    title, body = render_ops_message(sites, threshold)
-    message = RenderedMessage(title=title, body=body, format="text")
+    message = render_ops_message(sites, threshold)
     delivered = []
     for url in configured:
         shown = mask_url(url)
