@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "POLICYWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# Benchmarks time the crawler at the sites' own politeness, not scaled down as the tests' replicas are.
+PRODUCTION_DELAY_SCALE = 1.0
 
 
 @dataclass
@@ -213,12 +215,12 @@ class Scenario:
         every = sorted(p.stem for p in self.gov.sites_dir.glob("*.toml"))
         self.pipeline_slugs, self.slugs = every[: self.pipeline_count], every[self.pipeline_count :]
         self.database_url, self.database_label = self._stack.enter_context(benchmark_database(self.workdir))
-        self.env = {
-            "POLICYWATCH_DATABASE_URL": self.database_url,
-            "POLICYWATCH_SITES_DIRS": str(self.gov.sites_dir),
-            "POLICYWATCH_SITE_OVERRIDES": str(self.gov.overrides_file),
-            "POLICYWATCH_SUBSCRIPTIONS": str(self.workdir / "no-subscriptions.toml"),
-        }
+        self.env = self.gov.environment(
+            database_url=self.database_url,
+            subscriptions=self.workdir / "no-subscriptions.toml",
+            sites_dirs=[self.gov.sites_dir],
+            delay_scale=PRODUCTION_DELAY_SCALE,
+        )
         self._stack.enter_context(temporary_environment(self.env))
         from storage.db import migrate
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, Result, benchmark_database
+from benchmarks.common import PRODUCTION_DELAY_SCALE, Context, Figure, Result, benchmark_database
 from policywatch.environment import temporary_environment
 
 KEY = "freshness"
@@ -76,7 +76,7 @@ def _wait_for_mail(mailbox: Any, title: str, timeout: float) -> float | None:
 def run(ctx: Context) -> Result:
     import tempfile
 
-    from alerts.devservers import LocalMailbox
+    from govsim.inbox import LocalMailbox
     from govsim.testing import running_govsim
 
     samples_wanted = 1 if ctx.quick else 2
@@ -92,10 +92,12 @@ def run(ctx: Context) -> Result:
         ):
             slugs = sorted(p.stem for p in gov.sites_dir.glob("*.toml"))
             env = {
-                "POLICYWATCH_DATABASE_URL": database_url,
-                "POLICYWATCH_SITES_DIRS": str(gov.sites_dir),
-                "POLICYWATCH_SITE_OVERRIDES": str(gov.overrides_file),
-                "POLICYWATCH_SUBSCRIPTIONS": str(work / "subscriptions.toml"),
+                **gov.environment(
+                    database_url=database_url,
+                    subscriptions=work / "subscriptions.toml",
+                    sites_dirs=[gov.sites_dir],
+                    delay_scale=PRODUCTION_DELAY_SCALE,
+                ),
                 "BENCH_SMTP_URL": mailbox.apprise_url(),
             }
             with temporary_environment(env):

@@ -86,7 +86,7 @@ def site_health(cycle_id: str, expected_slugs: list[str]) -> list[dict[str, Any]
 @task(task_run_name="ops alert")
 def alert_ops(failing: list[dict[str, Any]], threshold: int = 3) -> list[str]:
     """One Apprise message to $POLICYWATCH_OPS_URLS for sites failing ``threshold``+ cycles in a row."""
-    from policywatch.ops import ops_alert_for_failing_sites
+    from alerts.ops import ops_alert_for_failing_sites
 
     return ops_alert_for_failing_sites(failing, threshold=threshold)
 

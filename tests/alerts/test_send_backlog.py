@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from policywatch.cycle import send_alerts
 from tests.alerts.outbox_setup import setup_outbox, statuses, write_subscriptions
 

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
-from sites import DEFAULT_SITES_DIR
 
 E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
@@ -68,11 +67,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
             f'[[subscription]]\nname = "team"\nurls = ["{webhook.apprise_url()}"]\n', encoding="utf-8"
         )
         with pytest.MonkeyPatch.context() as env:
-            env.setenv("POLICYWATCH_DATABASE_URL", database_url)
-            env.setenv("POLICYWATCH_SUBSCRIPTIONS", str(subscriptions))
-            env.setenv("POLICYWATCH_SITE_OVERRIDES", str(gov.overrides_file))
-            env.setenv("POLICYWATCH_SITES_DIRS", f"{DEFAULT_SITES_DIR}:{gov.sites_dir}")
-            env.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+            for name, value in gov.environment(
+                database_url=database_url, subscriptions=subscriptions
+            ).items():
+                env.setenv(name, value)
             world = World(gov=gov, webhook=webhook, database_url=database_url, sites=list(E2E_SITES))
             baseline = world.cycle(recheck="none")
             assert all(site["status"] == "ok" for site in baseline["sites"]), baseline["sites"]

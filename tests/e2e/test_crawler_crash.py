@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import running_govsim
-from sites import DEFAULT_SITES_DIR
 
 CRASHING_SITE = "chuzhou"
 HEALTHY_SITE = "hainan"
@@ -40,11 +39,8 @@ def crash_world(tmp_path: Path, prefect_harness: None, monkeypatch: pytest.Monke
         subscriptions.write_text(
             f'[[subscription]]\nname = "team"\nurls = ["{webhook.apprise_url()}"]\n', encoding="utf-8"
         )
-        monkeypatch.setenv("POLICYWATCH_DATABASE_URL", database_url)
-        monkeypatch.setenv("POLICYWATCH_SUBSCRIPTIONS", str(subscriptions))
-        monkeypatch.setenv("POLICYWATCH_SITE_OVERRIDES", str(gov.overrides_file))
-        monkeypatch.setenv("POLICYWATCH_SITES_DIRS", str(DEFAULT_SITES_DIR))
-        monkeypatch.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+        for name, value in gov.environment(database_url=database_url, subscriptions=subscriptions).items():
+            monkeypatch.setenv(name, value)
         yield gov, webhook, tmp_path
 
 
