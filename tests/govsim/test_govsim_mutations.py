@@ -8,10 +8,10 @@ import re
 import docx
 import pypdf
 import pytest
-from conftest import body_paragraphs, fetch
 
 from govsim.noise import NOISE_KINDS
 from govsim.testing import GovsimHandle
+from tests.govsim.fetching import body_paragraphs, fetch
 
 FLAVOUR = {
     "hainan": "trs",

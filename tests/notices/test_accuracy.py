@@ -12,7 +12,7 @@ from collections import defaultdict
 from functools import cache
 
 import pytest
-from notice_fixtures import BASELINE_PATH, Case, checked_fields, field_problems, load_cases
+from tests.notices.notice_fixtures import BASELINE_PATH, Case, checked_fields, field_problems, load_cases
 
 from notices import extract
 from notices.model import Notice
