@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "notices")]
-
-from tests.notices.notice_fixtures import Case, load_cases  # noqa: E402
+sys.path[:0] = [str(ROOT)]
 
 from notices import decode_html, extract, parse_date  # noqa: E402
 from notices.model import PageKind  # noqa: E402
+from tests.notices.notice_fixtures import Case, load_cases  # noqa: E402
 
 EXTRACTORS = ("ours", "gne", "trafilatura")
 

@@ -12,10 +12,10 @@ from collections import defaultdict
 from functools import cache
 
 import pytest
-from tests.notices.notice_fixtures import BASELINE_PATH, Case, checked_fields, field_problems, load_cases
 
 from notices import extract
 from notices.model import Notice
+from tests.notices.notice_fixtures import BASELINE_PATH, Case, checked_fields, field_problems, load_cases
 
 CASES = load_cases()
 ACCURACY_TABLE: list[str] = []  # filled by the gate test, printed by conftest's terminal summary
