@@ -35,6 +35,7 @@ from alerts.secrets import (
 )
 from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
 from storage import outbox as store
+from storage.subscriptions import active_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def enqueue(
     now = _utc(now)
     session.flush()
     if subscriptions is None:
-        subscriptions = store.active_subscriptions(session)
+        subscriptions = active_subscriptions(session)
     context = store.load_alert_context(session, change_row.id)
     rows = []
     for row, config in _as_rows(session, subscriptions):
