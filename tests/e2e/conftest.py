@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from alerts.devservers import LocalWebhook
+from flows.steps import CycleReport
 from govsim.testing import GovsimHandle, running_govsim
 from policywatch.registry import DEFAULT_SITES_DIR
 
@@ -28,18 +29,18 @@ class World:
     database_url: str
     sites: list[str]
 
-    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> dict[str, Any]:
+    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> CycleReport:
         """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox)."""
         from flows.monitor import monitor
 
         return monitor(sites=sites or self.sites, recheck=recheck)
 
-    def change_rows(self, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    def change_rows(self, summary: CycleReport) -> list[dict[str, Any]]:
         """This cycle's changes as stored, with their detail (kind, priority, edits, fields)."""
         from storage.db import session_factory
         from storage.models import Change
 
-        ids = [c["change_id"] for c in summary["ingest"]["changes"]]
+        ids = [c.change_id for c in summary.ingest.changes]
         if not ids:
             return []
         with session_factory(self.database_url)() as session:
@@ -75,7 +76,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
             env.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
             world = World(gov=gov, webhook=webhook, database_url=database_url, sites=list(E2E_SITES))
             baseline = world.cycle(recheck="none")
-            assert all(site["status"] == "ok" for site in baseline["sites"]), baseline["sites"]
-            assert baseline["alerts"]["sent"] == 0, "a site's first crawl is its baseline, never alerted"
+            assert all(site.status == "ok" for site in baseline.sites), baseline.sites
+            assert baseline.alerts.sent == 0, "a site's first crawl is its baseline, never alerted"
             webhook.clear()
             yield world
