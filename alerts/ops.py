@@ -38,7 +38,7 @@ class FailingSite:
 
 
 def failure_reason(site: Mapping[str, Any]) -> str | None:
-    """Why a failing site (a row of ``policywatch.cycle.site_health``) needs ops, or None if it does not."""
+    """Why a failing site (a row of ``flows.steps.site_health``) needs ops, or None if it does not."""
     error = str(site.get("error") or "")
     if site.get("status") == "blocked":
         return CHALLENGE
@@ -89,7 +89,7 @@ def ops_alert_for_failing_sites(
 ) -> list[str]:
     """Send ONE alert listing the sites failing ``threshold``+ cycles in a row; return their slugs.
 
-    ``failing`` is what ``policywatch.cycle.site_health`` returns (``site``, ``status``, ``error``,
+    ``failing`` is what ``flows.steps.site_health`` returns (``site``, ``status``, ``error``,
     ``consecutive_failures``). Failures that count: blocked by a challenge, HTTP 5xx, list pages
     that stopped yielding notices, robots.txt disallowing. ``urls`` default to
     ``$POLICYWATCH_OPS_URLS`` (comma-separated; literal URLs or ``$VAR`` / ``prefect-secret:`` references);

@@ -29,6 +29,7 @@ from alerts.render import Channel, RenderedMessage, channel_for_url, render_aler
 from alerts.secrets import MASK, SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
 from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
 from storage import outbox as store
+from storage.subscriptions import active_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def enqueue(
     now = _utc(now)
     session.flush()
     if subscriptions is None:
-        subscriptions = store.active_subscriptions(session)
+        subscriptions = active_subscriptions(session)
     context = store.load_alert_context(session, change_row.id)
     rows = []
     for row, config in _as_rows(session, subscriptions):

@@ -241,24 +241,22 @@ class Scenario:
         self, mode: str, *, recheck: list[dict[str, Any]] | None = None, slugs: list[str] | None = None
     ) -> CrawlMeasure:
         """One crawler subprocess over the scale sites (or ``slugs``), timed, its peak RSS sampled."""
-        from policywatch import cycle as steps
+        from flows import steps
 
         cycle_id = f"bench-{mode}-{uuid.uuid4().hex[:8]}"
         with RssSampler(is_crawler) as sampler:
             started = time.monotonic()
             report = steps.crawl(slugs or self.slugs, cycle_id=cycle_id, mode=mode, recheck=recheck)
             wall = time.monotonic() - started
-        sites = (
-            report["sites"] if isinstance(report["sites"], dict) else {s["slug"]: s for s in report["sites"]}
-        )
-        bad = {slug: s["status"] for slug, s in sites.items() if s["status"] != "ok"}
-        if report.get("error") or bad:
-            raise RuntimeError(f"{mode} crawl failed: {report.get('error') or bad}")
+        sites = report.sites
+        bad = {slug: s.status for slug, s in sites.items() if s.status != "ok"}
+        if report.error or bad:
+            raise RuntimeError(f"{mode} crawl failed: {report.error or bad}")
         return CrawlMeasure(
             cycle_id=cycle_id,
             wall=wall,
-            requests=sum(int(s["requests"]) for s in sites.values()),
-            items=sum(int(s["items"]) for s in sites.values()),
+            requests=sum(s.requests for s in sites.values()),
+            items=sum(s.items for s in sites.values()),
             peak_rss=sampler.peak,
             rss_samples=sampler.samples,
             sites=sites,
@@ -276,7 +274,7 @@ class Scenario:
         """Normalize and diff everything the pipeline sites' crawl stored (timed)."""
 
         def run() -> dict[str, Any]:
-            from policywatch import cycle as steps
+            from flows import steps
 
             cycle_id = self.pipeline_crawl().cycle_id
             started = time.monotonic()

@@ -56,7 +56,7 @@ class Schedule:
 def _cycle(slugs: list[str]) -> None:
     import uuid
 
-    from policywatch import cycle as steps
+    from flows import steps
 
     cycle_id = f"fresh-{uuid.uuid4().hex[:8]}"
     steps.crawl(slugs, cycle_id=cycle_id, mode="monitor")
@@ -139,7 +139,7 @@ def run(ctx: Context) -> Result:
         ],
         method=(
             f"Emulated 1-minute schedule (not a Prefect deployment): a thread started the monitor "
-            f"cycle's steps every 60 s — `policywatch.cycle.crawl` (crawler subprocess), `ingest`, "
+            f"cycle's steps every 60 s — `flows.steps.crawl` (crawler subprocess), `ingest`, "
             f"`send_alerts` — over {len(slugs)} govsim scale sites, database: {database_label}, one email "
             f"subscription to a local SMTP server (aiosmtpd). After a baseline cycle, {samples_wanted} "
             f"times: wait a random 0–60 s, publish one notice through govsim's admin API, and poll the "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -92,7 +93,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
 def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
     """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry."""
-    from policywatch.cycle import select_slugs
+    from flows.steps import select_slugs
     from sites import RegistryError
 
     wanted = [s for s in sites.split(",") if s] or None
@@ -104,7 +105,7 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> No
 
     summary = monitor(sites=wanted, mode=mode, recheck=recheck, send=not no_send)
     if as_json:
-        _echo_json(summary)
+        _echo_json(dataclasses.asdict(summary))
         return
     from policywatch.report import print_cycle_summary
 

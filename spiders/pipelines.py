@@ -295,5 +295,5 @@ class SnapshotPipeline:
                 )
                 if outcome.backoff is not None:  # challenged in this run (not merely still backing off)
                     # Only the crawler can tell a challenge: it sets the back-off here. Ordinary
-                    # failures and successes are counted by the cycle (policywatch.cycle.site_health).
+                    # failures and successes are counted by the cycle (storage.sources.record_cycle_health).
                     record_site_failure(session, source, outcome.error or "blocked", backoff=outcome.backoff)

@@ -37,7 +37,7 @@ class SiteCrawl:
     """One site's crawl run in this cycle, as stored."""
 
     slug: str
-    crawl_run_id: int
+    crawl_run_id: int | None  # None when the crawler died before reaching the site
     status: str  # ok | failed | blocked | running (the subprocess died before finishing it)
     error: str | None
     requests: int

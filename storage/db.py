@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,3 +95,22 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """How many rows the pipeline's main tables hold, by table name, in pipeline order."""
+    from storage import models
+
+    tables = (
+        models.Source,
+        models.CrawlRun,
+        models.RawSnapshot,
+        models.Notice,
+        models.NoticeVersion,
+        models.Change,
+        models.Subscription,
+        models.Delivery,
+    )
+    return {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0 for model in tables
+    }

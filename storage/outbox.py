@@ -163,12 +163,6 @@ def subscription_row(session: Session, subscription_id: int) -> Subscription | N
     return session.get(Subscription, subscription_id)
 
 
-def active_subscriptions(session: Session) -> list[Subscription]:
-    return list(
-        session.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id))
-    )
-
-
 def load_alert_context(session: Session, change_id: int) -> AlertContext:
     """The AlertContext of a stored change: its notice record, and every source of the same policy."""
     change = session.get(Change, change_id)

@@ -57,10 +57,9 @@ class CliWorld:
     sites: list[str]
 
     def cycle(self, recheck: str = "all") -> dict[str, Any]:
-        """One real monitor cycle: the Prefect flow, the Scrapy subprocess, the outbox."""
-        from flows.monitor import monitor
-
-        return monitor(sites=self.sites, recheck=recheck)
+        """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox), run as
+        ``policywatch run --json``: its summary as the JSON it prints."""
+        return cli_json("run", "--sites", ",".join(self.sites), "--recheck", recheck, "--json")
 
     def pick_seed_url(self, slug: str) -> str:
         """The URL of ``slug``'s seed notice (the corpus notice govsim can edit)."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from flows.steps import CycleReport
 from govsim.inbox import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
 
@@ -27,18 +28,18 @@ class World:
     database_url: str
     sites: list[str]
 
-    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> dict[str, Any]:
+    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> CycleReport:
         """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox)."""
         from flows.monitor import monitor
 
         return monitor(sites=sites or self.sites, recheck=recheck)
 
-    def change_rows(self, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    def change_rows(self, summary: CycleReport) -> list[dict[str, Any]]:
         """This cycle's changes as stored, with their detail (kind, priority, edits, fields)."""
         from storage.db import session_factory
         from storage.models import Change
 
-        ids = [c["change_id"] for c in summary["ingest"]["changes"]]
+        ids = [c.change_id for c in summary.ingest.changes]
         if not ids:
             return []
         with session_factory(self.database_url)() as session:
@@ -73,7 +74,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
                 env.setenv(name, value)
             world = World(gov=gov, webhook=webhook, database_url=database_url, sites=list(E2E_SITES))
             baseline = world.cycle(recheck="none")
-            assert all(site["status"] == "ok" for site in baseline["sites"]), baseline["sites"]
-            assert baseline["alerts"]["sent"] == 0, "a site's first crawl is its baseline, never alerted"
+            assert all(site.status == "ok" for site in baseline.sites), baseline.sites
+            assert baseline.alerts.sent == 0, "a site's first crawl is its baseline, never alerted"
             webhook.clear()
             yield world

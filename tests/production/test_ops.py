@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from alerts.ops import ops_alert_for_failing_sites
+from flows.recheck_plan import recheck_batches
 from govsim.inbox import LocalWebhook
-from policywatch.recheck import recheck_batches
 
 FAILING = [
     {"site": "hainan", "status": "blocked", "consecutive_failures": 4,

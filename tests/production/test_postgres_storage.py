@@ -89,14 +89,10 @@ def _store_snapshot(database_url: str, tmp_path: Path) -> tuple[int, str]:
 def _ingest(database_url: str, cycle_id: str):  # type: ignore[no-untyped-def]
     from policywatch.ingest import ingest_pending
     from storage.db import session_factory
-    from storage.models import Subscription
+    from storage.subscriptions import active_subscriptions
 
     return ingest_pending(
-        session_factory(database_url),
-        cycle_id=cycle_id,
-        subscriptions_loader=lambda s: list(
-            s.scalars(select(Subscription).where(Subscription.active.is_(True)))
-        ),
+        session_factory(database_url), cycle_id=cycle_id, subscriptions_loader=active_subscriptions
     )
 
 
