@@ -147,14 +147,13 @@ def _active_subscriptions(session: Any) -> list[Subscription]:
 
 
 def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    from policywatch.ingest import ingest_pending
+    from ingest.batch import ingest_pending
 
     sync_subscriptions_from_file()
     report = ingest_pending(
         session_factory(),
         cycle_id=cycle_id,
         subscriptions_loader=_active_subscriptions,
-        removal_threshold=int(os.environ.get("POLICYWATCH_REMOVAL_CHECKS", "3")),
         on_progress=on_progress,
     )
     return _jsonable(report)
@@ -238,8 +237,8 @@ def site_health(cycle_id: str, expected_slugs: Sequence[str] = ()) -> list[dict[
 
 def change_markdowns(change_ids: Sequence[int]) -> list[tuple[int, str]]:
     """Markdown diff per change, for Prefect artifacts (no secrets: only scraped content)."""
+    from alerts.context import load_alert_context
     from alerts.render import ARTIFACT_CHANNEL, render_alert
-    from storage.outbox import load_alert_context
 
     with session_factory()() as session:
         return [

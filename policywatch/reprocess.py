@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 import notices
+from ingest.extraction import attachment_lookup
 from notices.model import PageKind
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
@@ -44,15 +45,9 @@ def reprocess_all(
                 continue
             checked += 1
 
-            def fetch(url: str, _session: Any = session) -> bytes | None:
-                found = snapshot_store.latest_snapshot_for_url(_session, url)
-                return (
-                    snapshot_store.snapshot_page(found).body
-                    if found is not None and found.status == 200
-                    else None
-                )
-
-            record = notices.extract(snapshot_store.snapshot_page(snapshot), fetch_attachments=fetch)
+            record = notices.extract(
+                snapshot_store.snapshot_page(snapshot), fetch_attachments=attachment_lookup(session)
+            )
             if record.page_kind != PageKind.NOTICE:
                 echo(
                     f"  notice {notice_id}: its snapshot now reads as {record.page_kind.value}; left as it was"
