@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.context import AlertContext
+from alerts.context import AlertContext, load_alert_context
 from alerts.filters import matches
 from alerts.notify import Notifier, apprise_notify
 from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
@@ -116,7 +116,7 @@ def enqueue(
     session.flush()
     if subscriptions is None:
         subscriptions = active_subscriptions(session)
-    context = store.load_alert_context(session, change_row.id)
+    context = load_alert_context(session, change_row.id)
     rows = []
     for row, config in _as_rows(session, subscriptions):
         if not (row.active and config.active) or not matches(config, context):
@@ -269,7 +269,7 @@ class _Sender:
         with self.session_factory() as session:
             claims = [store.claimed(session, i) for i in batch.delivery_ids]
             sub_row = store.subscription_row(session, batch.subscription_id)
-            contexts = [store.load_alert_context(session, c.change_id) for c in claims]
+            contexts = [load_alert_context(session, c.change_id) for c in claims]
         assert sub_row is not None
         stored = config_from_stored(sub_row.config)
         done: dict[str, dict[str, Any]] = {}

@@ -16,7 +16,7 @@ from prefect.runtime import flow_run
 
 from flows import steps
 from flows.recheck_plan import RecheckItem, recheck_items
-from policywatch.ingest import IngestReport
+from ingest.report import IngestReport
 from spiders.run import CrawlReport, SiteCrawl
 from storage.sources import SiteFailure
 

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import config
-from policywatch.ingest import IngestReport, ingest_pending
+from ingest.batch import ingest_pending
+from ingest.report import IngestReport
 from sites import load_registry, select_sites
 from spiders.run import CrawlReport, SiteCrawl, run_crawl
 from storage.db import session_factory
@@ -121,7 +122,6 @@ def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = 
         session_factory(),
         cycle_id=cycle_id,
         subscriptions_loader=active_subscriptions,
-        removal_threshold=config.current().removal_checks,
         on_progress=on_progress,
     )
 
@@ -168,8 +168,8 @@ def site_health(cycle_id: str, expected_slugs: Sequence[str] = ()) -> list[SiteF
 
 def change_markdowns(change_ids: Sequence[int]) -> list[tuple[int, str]]:
     """Markdown diff per change, for Prefect artifacts (no secrets: only scraped content)."""
+    from alerts.context import load_alert_context
     from alerts.render import ARTIFACT_CHANNEL, render_alert
-    from storage.outbox import load_alert_context
 
     with session_factory()() as session:
         return [

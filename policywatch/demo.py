@@ -132,6 +132,7 @@ def _delivered_alerts() -> list[dict[str, Any]]:
     """The sent deliveries, from the outbox: what each subscriber was told, and about what."""
     from sqlalchemy import select
 
+    from changes.model import Change as ChangeRecord
     from storage.db import session_factory
     from storage.models import Change, Delivery, Notice, Source, Subscription
 
@@ -146,11 +147,10 @@ def _delivered_alerts() -> list[dict[str, Any]]:
     alerts = []
     with session_factory()() as session:
         for delivery, change, source, subscription in session.execute(stmt):
-            record = (change.detail or {}).get("record") or {}
             alerts.append(
                 {
                     "kind": change.kind,
-                    "title": record.get("title"),
+                    "title": ChangeRecord.from_dict(change.detail).title,
                     "source": source.slug,
                     "channel": CHANNEL_OF_SUBSCRIPTION.get(subscription.name, subscription.name),
                     "status": delivery.status,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import notices
+from ingest.extraction import attachment_lookup
 from notices.model import PageKind
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
@@ -39,15 +40,9 @@ def reprocess_all(
             notice, latest, snapshot = found
             checked += 1
 
-            def fetch(url: str, _session: Any = session) -> bytes | None:
-                stored = snapshot_store.latest_snapshot_for_url(_session, url)
-                return (
-                    snapshot_store.snapshot_page(stored).body
-                    if stored is not None and stored.status == 200
-                    else None
-                )
-
-            record = notices.extract(snapshot_store.snapshot_page(snapshot), fetch_attachments=fetch)
+            record = notices.extract(
+                snapshot_store.snapshot_page(snapshot), fetch_attachments=attachment_lookup(session)
+            )
             if record.page_kind != PageKind.NOTICE:
                 echo(
                     f"  notice {notice_id}: its snapshot now reads as {record.page_kind.value}; left as it was"

@@ -16,7 +16,6 @@ A site still backing off after an anti-bot challenge is not requested at all (it
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 import config
+from notices.attachments import is_fetched_attachment_url
 from sites import Site, load_registry, select_sites
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
@@ -43,7 +43,6 @@ from storage.snapshots import known_urls
 from storage.sources import ensure_source, in_backoff
 
 MODES = ("monitor", "recheck", "backfill")
-ATTACHMENT_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?)(\?|#|$)", re.I)
 BACKFILL_PAGE_CAP = 2000  # a runaway pager must still end
 REDIRECTED_TO_HEADER = "x-policywatch-redirected-to"  # added to stored headers after an on-site redirect
 
@@ -246,7 +245,7 @@ class NoticesSpider(scrapy.Spider):
         base = urljoin(response.url, (selector.css("base::attr(href)").get() or "").strip())
         for href in selector.css("a::attr(href)").getall():
             url = urljoin(base, href.strip())
-            if not ATTACHMENT_LINK.search(url.split("#", 1)[0]) or url in self.known[site.slug]:
+            if not is_fetched_attachment_url(url) or url in self.known[site.slug]:
                 continue
             if urlsplit(url).scheme not in ("http", "https"):
                 continue

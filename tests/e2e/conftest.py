@@ -46,7 +46,7 @@ class World:
             rows = session.scalars(select(Change).where(Change.id.in_(ids)).order_by(Change.id))
             return [
                 {"id": r.id, "kind": r.kind, "priority": r.priority, "summary": r.summary,
-                 "alerted": r.alerted, "change": (r.detail or {}).get("change", {})}
+                 "alerted": r.alerted, "change": r.detail}
                 for r in rows
             ]  # fmt: skip
 

@@ -87,7 +87,7 @@ def _store_snapshot(database_url: str, tmp_path: Path) -> tuple[int, str]:
 
 
 def _ingest(database_url: str, cycle_id: str):  # type: ignore[no-untyped-def]
-    from policywatch.ingest import ingest_pending
+    from ingest.batch import ingest_pending
     from storage.db import session_factory
     from storage.subscriptions import active_subscriptions
 
