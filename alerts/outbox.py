@@ -55,12 +55,23 @@ class UrlResult:
 
 @dataclass
 class SendReport:
+    """What one or more passes over the outbox did (``pending``: what was still waiting after)."""
+
     claimed: int = 0
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     lost_claims: int = 0  # claims another worker took over while we were sending
     errors: list[str] = field(default_factory=list)  # masked
+    pending: int = 0
+
+    def add(self, other: SendReport) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.lost_claims += other.lost_claims
+        self.errors += other.errors
 
 
 Render = Callable[[list[AlertContext], Channel], RenderedMessage]

@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
+from alerts.outbox import SendReport
 from flows import steps
 from flows.recheck_plan import RecheckItem, recheck_items
 from ingest.report import IngestReport
@@ -84,7 +85,7 @@ def normalize_and_diff(cycle_id: str) -> IngestReport:
 
 
 @task(retries=3, retry_delay_seconds=[5, 30, 120], task_run_name="send alerts")
-def send_alerts(worker_id: str) -> steps.SendSummary:
+def send_alerts(worker_id: str) -> SendReport:
     logger = get_run_logger()
     summary = steps.send_alerts(worker_id=worker_id)
     logger.info(
@@ -157,7 +158,7 @@ def monitor(
     ingest_report = normalize_and_diff(cycle_id)
     failing = site_health(cycle_id, slugs)
     alert_ops(failing)
-    alert_report = send_alerts(cycle_id) if send else steps.SendSummary()
+    alert_report = send_alerts(cycle_id) if send else SendReport()
     _publish_artifacts(cycle_id, ingest_report, failing)
     return steps.CycleReport(
         cycle_id=cycle_id,

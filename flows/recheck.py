@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
+from alerts.outbox import SendReport
 from flows import steps
 from flows.monitor import alert_ops, crawl, gather_crawls, normalize_and_diff, send_alerts, site_health
 from flows.recheck_plan import recheck_batches, recheck_items
@@ -46,7 +47,7 @@ def recheck(
     ingest_report = normalize_and_diff(cycle_id)
     failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
-    alert_report = send_alerts(cycle_id) if send else steps.SendSummary()
+    alert_report = send_alerts(cycle_id) if send else SendReport()
     sites_report = [s for r in crawl_reports for s in r.sites.values()]
     not_modified = sum(s.not_modified for s in sites_report)
     if sites_report:

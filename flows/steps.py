@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import config
+from alerts.outbox import SendReport
 from ingest.batch import ingest_pending
 from ingest.report import IngestReport
 from sites import load_registry, select_sites
@@ -21,18 +22,6 @@ from storage.sources import SiteFailure
 SEND_BATCH = 100
 
 
-@dataclass
-class SendSummary:
-    """What one cycle's send step did with the outbox, and what is still waiting in it."""
-
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    pending: int = 0  # immediate and digest deliveries still waiting
-    errors: list[str] = field(default_factory=list)  # masked
-
-
 @dataclass(frozen=True)
 class CycleReport:
     """One monitoring cycle: each site's crawl, the ingest, the alerts sent and the failing sites."""
@@ -40,7 +29,7 @@ class CycleReport:
     cycle_id: str
     sites: list[SiteCrawl]
     ingest: IngestReport
-    alerts: SendSummary
+    alerts: SendReport
     failing_sites: list[SiteFailure]
 
 
@@ -126,7 +115,7 @@ def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = 
     )
 
 
-def send_alerts(*, worker_id: str) -> SendSummary:
+def send_alerts(*, worker_id: str) -> SendReport:
     """Send every due delivery in the outbox, batch after batch; failures stay queued with back-off.
 
     Stops when a batch comes back short (nothing else is due) or after
@@ -138,14 +127,10 @@ def send_alerts(*, worker_id: str) -> SendSummary:
 
     budget = config.current().send_budget_seconds
     started = time.monotonic()
-    summary = SendSummary()
+    summary = SendReport()
     while True:
         report = send_pending(session_factory(), worker_id=worker_id, limit=SEND_BATCH)
-        summary.claimed += report.claimed
-        summary.sent += report.sent
-        summary.failed += report.failed
-        summary.retrying += report.retrying
-        summary.errors += report.errors
+        summary.add(report)
         if report.claimed < SEND_BATCH or time.monotonic() - started > budget:
             break
     with session_factory()() as session:

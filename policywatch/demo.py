@@ -129,34 +129,23 @@ CHANNEL_OF_SUBSCRIPTION = {"compliance-email": "email", "im-webhook": "webhook"}
 
 
 def _delivered_alerts() -> list[dict[str, Any]]:
-    """The sent deliveries, from the outbox: what each subscriber was told, and about what."""
-    from sqlalchemy import select
-
-    from changes.model import Change as ChangeRecord
+    """The deliveries, from the outbox: what each subscriber was told, and about what."""
+    from changes.model import Change
     from storage.db import session_factory
-    from storage.models import Change, Delivery, Notice, Source, Subscription
+    from storage.outbox import list_deliveries
 
-    stmt = (
-        select(Delivery, Change, Source, Subscription)
-        .join(Change, Change.id == Delivery.change_id)
-        .join(Notice, Notice.id == Change.notice_id)
-        .join(Source, Source.id == Notice.source_id)
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .order_by(Delivery.id)
-    )
-    alerts = []
     with session_factory()() as session:
-        for delivery, change, source, subscription in session.execute(stmt):
-            alerts.append(
-                {
-                    "kind": change.kind,
-                    "title": ChangeRecord.from_dict(change.detail).title,
-                    "source": source.slug,
-                    "channel": CHANNEL_OF_SUBSCRIPTION.get(subscription.name, subscription.name),
-                    "status": delivery.status,
-                }
-            )
-    return alerts
+        rows = list_deliveries(session, limit=10_000, newest_first=False)
+    return [
+        {
+            "kind": row.change_kind,
+            "title": Change.from_dict(row.change_detail).title,
+            "source": row.source,
+            "channel": CHANNEL_OF_SUBSCRIPTION.get(row.subscription, row.subscription),
+            "status": row.status,
+        }
+        for row in rows
+    ]
 
 
 def _plain(html_or_text: str) -> str:

@@ -228,16 +228,20 @@ class DeliveryRow:
     results: list[Any]
     change_kind: str
     change_summary: str
+    change_detail: dict[str, Any]  # the stored Change.to_dict()
+    source: str  # slug of the notice's site
 
 
 def list_deliveries(
-    session: Session, *, statuses: Sequence[str] | None = None, limit: int = 100
+    session: Session, *, statuses: Sequence[str] | None = None, limit: int = 100, newest_first: bool = True
 ) -> list[DeliveryRow]:
     query = (
-        select(Delivery, Subscription.name, Change.kind, Change.summary)
+        select(Delivery, Subscription.name, Change.kind, Change.summary, Change.detail, Source.slug)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .join(Change, Change.id == Delivery.change_id)
-        .order_by(Delivery.id.desc())
+        .join(Notice, Notice.id == Change.notice_id)
+        .join(Source, Source.id == Notice.source_id)
+        .order_by(Delivery.id.desc() if newest_first else Delivery.id)
         .limit(limit)
     )
     if statuses:
@@ -255,8 +259,10 @@ def list_deliveries(
             list(d.results or []),
             kind,
             summary,
+            dict(detail or {}),
+            slug,
         )
-        for d, name, kind, summary in session.execute(query)
+        for d, name, kind, summary, detail, slug in session.execute(query)
     ]
 
 
