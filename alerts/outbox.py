@@ -26,6 +26,7 @@ from alerts.context import AlertContext, load_alert_context
 from alerts.filters import matches
 from alerts.notify import Notifier, apprise_notify
 from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
+from alerts.results import SendReport, UrlResult
 from alerts.secrets import MASK, SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
 from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
 from storage import outbox as store
@@ -37,41 +38,6 @@ DEFAULT_LEASE = timedelta(minutes=10)
 DEFAULT_MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class UrlResult:
-    """The outcome of one Apprise URL for one delivery (``url`` is masked)."""
-
-    key: str
-    url: str
-    ok: bool
-    error: str | None = None
-    at: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "url": self.url, "ok": self.ok, "error": self.error, "at": self.at}
-
-
-@dataclass
-class SendReport:
-    """What one or more passes over the outbox did (``pending``: what was still waiting after)."""
-
-    claimed: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    lost_claims: int = 0  # claims another worker took over while we were sending
-    errors: list[str] = field(default_factory=list)  # masked
-    pending: int = 0
-
-    def add(self, other: SendReport) -> None:
-        self.claimed += other.claimed
-        self.sent += other.sent
-        self.retrying += other.retrying
-        self.failed += other.failed
-        self.lost_claims += other.lost_claims
-        self.errors += other.errors
 
 
 Render = Callable[[list[AlertContext], Channel], RenderedMessage]

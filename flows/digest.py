@@ -10,7 +10,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
-from alerts.outbox import SendReport
+from alerts.results import SendReport
 
 
 @task(retries=3, retry_delay_seconds=[30, 120, 600], task_run_name="send digests")

@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
-from alerts.outbox import SendReport
+from alerts.results import SendReport
 from flows import steps
 from flows.recheck_plan import RecheckItem, recheck_items
 from ingest.report import IngestReport

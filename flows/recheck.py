@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from alerts.outbox import SendReport
+from alerts.results import SendReport
 from flows import steps
 from flows.monitor import alert_ops, crawl, gather_crawls, normalize_and_diff, send_alerts, site_health
 from flows.recheck_plan import recheck_batches, recheck_items

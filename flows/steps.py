@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import config
-from alerts.outbox import SendReport
+from alerts.results import SendReport
 from ingest.batch import ingest_pending
 from ingest.report import IngestReport
 from sites import load_registry, select_sites

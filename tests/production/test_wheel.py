@@ -12,7 +12,18 @@ import pytest
 from hatchling.builders.wheel import WheelBuilder
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = {"config", "policywatch", "spiders", "notices", "changes", "alerts", "flows", "storage"}
+PRODUCT = {
+    "config",
+    "sites",
+    "policywatch",
+    "spiders",
+    "notices",
+    "changes",
+    "ingest",
+    "alerts",
+    "flows",
+    "storage",
+}
 
 # The wheel's files first and the checkout nowhere on the path: an installed wheel, with the venv's dependencies.
 RUN_CLI = """
