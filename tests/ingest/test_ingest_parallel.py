@@ -139,7 +139,7 @@ def ingest(
 ) -> Any:
     from ingest.batch import ingest_pending
     from storage.db import session_factory
-    from storage.outbox import active_subscriptions
+    from storage.subscriptions import active_subscriptions
 
     return ingest_pending(
         session_factory(database_url),
