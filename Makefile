@@ -35,7 +35,7 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/policywatch demo
 
-TYPED := config notices changes alerts storage policywatch flows spiders govsim
+TYPED := config sites notices changes ingest alerts storage policywatch flows spiders govsim
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,13 +1,16 @@
-"""AlertContext: everything an alert says about one change, gathered from storage."""
+"""AlertContext: everything an alert says about one change, built from its Change and Notice records."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from changes.model import KIND_LABELS, REPEALED_LABEL, Change, ChangeKind, LocatedEdit
-from notices.model import Notice
+from notices.model import Notice, PageKind
+from storage import outbox as store
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class SourceLink:
 
 @dataclass(frozen=True)
 class AlertContext:
-    """The typed record renderers and filters work on (see ``storage.outbox.load_alert_context``)."""
+    """The typed record renderers and filters work on (see :func:`load_alert_context`)."""
 
     change_id: int
     kind: ChangeKind
@@ -72,56 +75,66 @@ class AlertContext:
 
     @classmethod
     def from_records(
-        cls, change: Change, notice: Notice, sources: tuple[SourceLink, ...] = (), *, change_id: int = 0
-    ) -> AlertContext:
-        """Build without a database (CLI previews, the demo): from a Change and its Notice record."""
-        links = sources or (SourceLink(name=notice.source or notice.issuer or notice.url, url=notice.url),)
-        return cls.from_change_detail(
-            change_id=change_id,
-            kind=change.kind.value,
-            priority=change.priority,
-            summary=change.summary,
-            detail=change.to_dict(),
-            record=notice.to_dict(),
-            sources=links,
-        )
-
-    @classmethod
-    def from_change_detail(
         cls,
+        change: Change,
+        notice: Notice,
+        sources: tuple[SourceLink, ...] = (),
         *,
-        change_id: int,
-        kind: str,
-        priority: str,
-        summary: str,
-        detail: Mapping[str, Any],
-        record: Mapping[str, Any] | None,
-        sources: tuple[SourceLink, ...],
+        change_id: int = 0,
         created_at: str | None = None,
     ) -> AlertContext:
-        """Build from a stored change (``detail`` = ``Change.to_dict()``) and its notice record."""
-        record = record or {}
+        """Build from a Change and the Notice record it is about (the version it points to).
+
+        ``sources``: where the policy is published, this notice first (default: the notice itself,
+        for previews without a database)."""
+        links = sources or (SourceLink(name=notice.source or notice.issuer or notice.url, url=notice.url),)
         departments: list[str] = []
-        for resp in record.get("responsibilities") or ():
-            departments.extend(resp.get("lead") or ())
-            departments.extend(resp.get("support") or ())
+        for responsibility in notice.responsibilities:
+            departments.extend(responsibility.lead)
+            departments.extend(responsibility.support)
         return cls(
             change_id=change_id,
-            kind=ChangeKind(kind),
-            priority=priority,
-            summary=summary,
-            title=record.get("title") or detail.get("title") or (sources[0].url if sources else ""),
-            issuer=record.get("issuer"),
-            doc_number=record.get("doc_number"),
-            written_date=record.get("written_date"),
-            published_date=record.get("published_date"),
-            validity=record.get("validity"),
-            sources=sources,
-            edits=tuple(LocatedEdit.from_dict(e) for e in detail.get("edits") or ()),
-            unified_diff=detail.get("unified_diff", ""),
-            repealed=bool(detail.get("repealed")),
-            alert_by_default=bool(detail.get("alert_by_default", kind != ChangeKind.REORDERED)),
-            body="\n".join(record.get("paragraphs") or ()),
+            kind=change.kind,
+            priority=change.priority,
+            summary=change.summary,
+            title=notice.title or change.title or links[0].url,
+            issuer=notice.issuer,
+            doc_number=notice.doc_number,
+            written_date=_iso(notice.written_date),
+            published_date=_iso(notice.published_date),
+            validity=notice.validity,
+            sources=links,
+            edits=change.edits,
+            unified_diff=change.unified_diff,
+            repealed=change.repealed,
+            alert_by_default=change.alert_by_default,
+            body=notice.body,
             departments=tuple(dict.fromkeys(departments)),
             created_at=created_at,
         )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def load_alert_context(session: Session, change_id: int) -> AlertContext:
+    """The AlertContext of a stored change: its Change and Notice records, and every source of the
+    same policy."""
+    stored = store.stored_change(session, change_id)
+    row = stored.change
+    notice = (
+        Notice.from_dict(stored.record)
+        if stored.record is not None
+        else Notice(url=stored.notice.url, page_kind=PageKind.NOTICE)
+    )
+    return AlertContext.from_records(
+        Change.from_dict(row.detail),
+        notice,
+        tuple(
+            SourceLink(name=name, url=url, slug=slug, region=region)
+            for name, url, slug, region in stored.publications
+        ),
+        change_id=row.id,
+        created_at=row.created_at.isoformat() if row.created_at else None,
+    )

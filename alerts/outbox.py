@@ -4,8 +4,9 @@
 an alert exists exactly when its change does. ``send_pending`` claims due deliveries (commit), sends
 each through its own Apprise object, records every URL's result as soon as it is known (commit), and
 settles the delivery: sent, or pending again with exponential backoff, or failed after
-``max_attempts``. A claim whose worker died is taken over after ``lease``. See docs/alerts.md for
-the one at-least-once window that remains.
+``max_attempts``. ``send_digests`` does the same with one message per digest subscription. A claim
+whose worker died is taken over after ``lease``. See docs/alerts.md for the one at-least-once window
+that remains.
 """
 
 from __future__ import annotations
@@ -14,27 +15,22 @@ import hashlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.context import AlertContext
+from alerts.context import AlertContext, load_alert_context
 from alerts.filters import matches
+from alerts.notify import Notifier, apprise_notify
 from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
-from alerts.secrets import (
-    MASK,
-    SecretReferenceError,
-    mask_url,
-    resolve_url,
-    scrub,
-    scrubbed_logs,
-    secret_parts,
-)
+from alerts.results import SendReport, UrlResult
+from alerts.secrets import MASK, SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
 from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
 from storage import outbox as store
+from storage.subscriptions import active_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -42,39 +38,9 @@ DEFAULT_LEASE = timedelta(minutes=10)
 DEFAULT_MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
-# Test hook: exit the process right after the N-th notify returns, before its result is committed.
-CRASH_AFTER_NOTIFY_ENV = "POLICYWATCH_OUTBOX_CRASH_AFTER_NOTIFY"
 
 
-@dataclass(frozen=True)
-class UrlResult:
-    """The outcome of one Apprise URL for one delivery (``url`` is masked)."""
-
-    key: str
-    url: str
-    ok: bool
-    error: str | None = None
-    at: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "url": self.url, "ok": self.ok, "error": self.error, "at": self.at}
-
-
-@dataclass
-class SendReport:
-    claimed: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    lost_claims: int = 0  # claims another worker took over while we were sending
-    errors: list[str] = field(default_factory=list)  # masked
-
-
-Render = Callable[[Channel], RenderedMessage]
-
-
-class Notifier(Protocol):
-    def __call__(self, url: str, message: RenderedMessage) -> tuple[bool, str | None]: ...
+Render = Callable[[list[AlertContext], Channel], RenderedMessage]
 
 
 def url_key(url: str) -> str:
@@ -90,23 +56,6 @@ def _utc(now: datetime | None) -> datetime:
     now = now or datetime.now(UTC)
     # Always UTC: SQLite keeps wall-clock values, so mixed zones would compare wrongly there.
     return now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-
-
-def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
-    """Send one message to one URL through its own Apprise object; (ok, masked error)."""
-    import apprise
-
-    secrets = secret_parts(url)
-    with scrubbed_logs([url]), apprise.LogCapture(level=logging.INFO) as captured:
-        app = apprise.Apprise(asset=apprise.AppriseAsset(app_id="PolicyWatch", app_desc="PolicyWatch alerts"))
-        if not app.add(url):
-            return False, f"not a valid Apprise URL: {mask_url(url)}"
-        ok = bool(app.notify(body=message.body, title=message.title, body_format=message.format))
-    if ok:
-        return True, None
-    lines = [ln for ln in captured.getvalue().splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
-    detail = lines[-1].split(" - ", 2)[-1] if lines else "notification failed"
-    return False, scrub(detail, secrets)[:500]
 
 
 # ---------------------------------------------------------------------------------------- enqueue
@@ -143,8 +92,8 @@ def enqueue(
     now = _utc(now)
     session.flush()
     if subscriptions is None:
-        subscriptions = store.active_subscriptions(session)
-    context = store.load_alert_context(session, change_row.id)
+        subscriptions = active_subscriptions(session)
+    context = load_alert_context(session, change_row.id)
     rows = []
     for row, config in _as_rows(session, subscriptions):
         if not (row.active and config.active) or not matches(config, context):
@@ -185,102 +134,200 @@ class _Resolver:
         )
 
 
-def _deliver(
-    session_factory: sessionmaker[Session],
-    *,
-    delivery_ids: Sequence[int],
-    subscription_id: int,
-    render: Callable[[list[AlertContext], Channel], RenderedMessage],
-    resolver: _Resolver,
-    notifier: Notifier,
-    worker_id: str,
-    now: datetime,
-    max_attempts: int,
-    retry_status: str,
-    report: SendReport,
-) -> None:
-    with session_factory() as session:
-        claims = [store.claimed(session, i) for i in delivery_ids]
-        sub_row = store.subscription_row(session, subscription_id)
-        contexts = [store.load_alert_context(session, c.change_id) for c in claims]
-    assert sub_row is not None
-    stored = config_from_stored(sub_row.config)
-    done: dict[str, dict[str, Any]] = {}
-    for c in claims:
-        done.update({r["key"]: r for r in c.results if r.get("ok")})
-    results: list[dict[str, Any]] = list(done.values())
-    all_ok = True
-    for raw in resolver.urls(stored):
-        masked = mask_url(raw)
-        try:
-            url = resolve_url(raw)
-            problem = resolver.missing(stored, url)
-            if problem:
-                raise SecretReferenceError(problem)
-        except SecretReferenceError as exc:
-            all_ok = False
-            results.append(UrlResult(masked, masked, False, str(exc), now.isoformat()).to_dict())
-            report.errors.append(f"delivery {delivery_ids[0]}: {masked}: {exc}")
-            continue
-        key = url_key(url)
-        if key in done:
-            continue
-        message = render(contexts, channel_for_url(url))
-        try:
-            ok, error = notifier(url, message)
-        except Exception as exc:  # a broken plugin must not stop the other URLs
-            ok, error = False, scrub(f"{type(exc).__name__}: {exc}", secret_parts(url))
-        _crash_hook()
-        result = UrlResult(key, masked, ok, error, datetime.now(UTC).isoformat())
-        results = [r for r in results if r["key"] != key] + [result.to_dict()]
-        all_ok &= ok
-        if not ok:
-            report.errors.append(f"delivery {delivery_ids[0]}: {masked}: {error}")
-        with session_factory() as session, session.begin():
-            for delivery_id in delivery_ids:  # progress: a crash from here on resends only later URLs
-                store.settle(
-                    session, delivery_id, worker_id=worker_id, status="sending", results=results, now=now
-                )
-    with session_factory() as session, session.begin():
-        for claim in claims:
-            if all_ok:
-                status, next_at, error = "sent", None, None
-            elif claim.attempts >= max_attempts:
-                status, next_at, error = "failed", None, _last_error(results)
-            else:
-                status, next_at, error = retry_status, now + backoff(claim.attempts), _last_error(results)
-            counter = {"sent": "sent", "failed": "failed"}.get(status, "retrying")
-            if store.settle(
-                session,
-                claim.delivery_id,
-                worker_id=worker_id,
-                status=status,
-                results=results,
-                now=now,
-                next_attempt_at=next_at,
-                last_error=error,
-            ):
-                setattr(report, counter, getattr(report, counter) + 1)
-            else:
-                report.lost_claims += 1
+@dataclass(frozen=True)
+class _Batch:
+    """Deliveries claimed together, sent as one message to one subscription (``label`` names it in errors)."""
+
+    delivery_ids: list[int]
+    subscription_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class _Mode:
+    """How alerts differ from digests once claimed: the message, and the status a retry waits in."""
+
+    render: Render
+    retry_status: str
+
+
+_ALERT = _Mode(render=lambda contexts, channel: render_alert(contexts[0], channel), retry_status="pending")
+_DIGEST = _Mode(render=render_digest, retry_status="digest")
+
+
+@dataclass
+class _Sender:
+    """One pass of one worker over the outbox: claim a batch, send it, settle it, count it."""
+
+    session_factory: sessionmaker[Session]
+    worker_id: str
+    now: datetime
+    lease: timedelta
+    max_attempts: int
+    notifier: Notifier
+    resolver: _Resolver
+    report: SendReport = field(default_factory=SendReport)
+
+    @classmethod
+    def start(
+        cls,
+        session_factory: sessionmaker[Session],
+        worker_id: str | None,
+        now: datetime | None,
+        lease: timedelta,
+        max_attempts: int,
+        notifier: Notifier | None,
+        subscriptions: Sequence[SubscriptionConfig] | None,
+    ) -> _Sender:
+        return cls(
+            session_factory,
+            worker_id or default_worker_id(),
+            _utc(now),
+            lease,
+            max_attempts,
+            notifier or apprise_notify,
+            _Resolver(subscriptions),
+        )
+
+    def run(self, batches: Iterator[_Batch], mode: _Mode) -> SendReport:
+        """Send each batch as it is claimed; one broken batch never stops the others (its lease expires)."""
+        for batch in batches:
+            self.report.claimed += len(batch.delivery_ids)
+            try:
+                self._deliver(batch, mode)
+            except Exception as exc:
+                log.exception("%s could not be processed", batch.label)
+                self.report.errors.append(f"{batch.label}: {type(exc).__name__}")
+        if self.report.claimed:
+            log.info(
+                "outbox worker %s: claimed %d, sent %d, retrying %d, failed %d",
+                self.worker_id,
+                self.report.claimed,
+                self.report.sent,
+                self.report.retrying,
+                self.report.failed,
+            )
+        return self.report
+
+    def pending(self, limit: int) -> Iterator[_Batch]:
+        """Due deliveries (and stale claims), claimed one right before it is sent: a worker that dies
+        strands only the one in flight."""
+        for _ in range(limit):
+            with self.session_factory() as session, session.begin():
+                claimed = store.claim_next(session, worker_id=self.worker_id, now=self.now, lease=self.lease)
+            if claimed is None:
+                return
+            delivery_id, subscription_id = claimed
+            yield _Batch([delivery_id], subscription_id, f"delivery {delivery_id}")
+
+    def digests(self) -> Iterator[_Batch]:
+        """Each digest subscription's due deliveries, claimed together right before they are sent."""
+        with self.session_factory() as session:
+            groups = store.digest_groups(session, self.now)
+            session.rollback()
+        for subscription_id, rows in groups.items():
+            with self.session_factory() as session, session.begin():
+                mine = [
+                    delivery_id
+                    for delivery_id, _ in rows
+                    if store.claim(
+                        session,
+                        delivery_id,
+                        status="digest",
+                        worker_id=self.worker_id,
+                        now=self.now,
+                        lease=self.lease,
+                    )
+                ]
+            if mine:
+                yield _Batch(mine, subscription_id, f"digest {subscription_id}")
+
+    def _deliver(self, batch: _Batch, mode: _Mode) -> None:
+        with self.session_factory() as session:
+            claims = [store.claimed(session, i) for i in batch.delivery_ids]
+            sub_row = store.subscription_row(session, batch.subscription_id)
+            contexts = [load_alert_context(session, c.change_id) for c in claims]
+        assert sub_row is not None
+        stored = config_from_stored(sub_row.config)
+        done: dict[str, dict[str, Any]] = {}
+        for c in claims:
+            done.update({r["key"]: r for r in c.results if r.get("ok")})
+        results: list[dict[str, Any]] = list(done.values())
+        all_ok = True
+        first = batch.delivery_ids[0]
+        for raw in self.resolver.urls(stored):
+            masked = mask_url(raw)
+            try:
+                url = resolve_url(raw)
+                problem = self.resolver.missing(stored, url)
+                if problem:
+                    raise SecretReferenceError(problem)
+            except SecretReferenceError as exc:
+                all_ok = False
+                results.append(UrlResult(masked, masked, False, str(exc), self.now.isoformat()).to_dict())
+                self.report.errors.append(f"delivery {first}: {masked}: {exc}")
+                continue
+            key = url_key(url)
+            if key in done:
+                continue
+            message = mode.render(contexts, channel_for_url(url))
+            try:
+                ok, error = self.notifier(url, message)
+            except Exception as exc:  # a broken plugin must not stop the other URLs
+                ok, error = False, scrub(f"{type(exc).__name__}: {exc}", secret_parts(url))
+            result = UrlResult(key, masked, ok, error, datetime.now(UTC).isoformat())
+            results = [r for r in results if r["key"] != key] + [result.to_dict()]
+            all_ok &= ok
+            if not ok:
+                self.report.errors.append(f"delivery {first}: {masked}: {error}")
+            with self.session_factory() as session, session.begin():
+                for (
+                    delivery_id
+                ) in batch.delivery_ids:  # progress: a crash from here on resends only later URLs
+                    store.settle(
+                        session,
+                        delivery_id,
+                        worker_id=self.worker_id,
+                        status="sending",
+                        results=results,
+                        now=self.now,
+                    )
+        with self.session_factory() as session, session.begin():
+            for claim in claims:
+                self._settle(session, claim, results, all_ok, mode)
+
+    def _settle(
+        self, session: Session, claim: store.Claim, results: list[dict[str, Any]], all_ok: bool, mode: _Mode
+    ) -> None:
+        if all_ok:
+            status, next_at, error = "sent", None, None
+        elif claim.attempts >= self.max_attempts:
+            status, next_at, error = "failed", None, _last_error(results)
+        else:
+            status, next_at, error = (
+                mode.retry_status,
+                self.now + backoff(claim.attempts),
+                _last_error(results),
+            )
+        counter = {"sent": "sent", "failed": "failed"}.get(status, "retrying")
+        if store.settle(
+            session,
+            claim.delivery_id,
+            worker_id=self.worker_id,
+            status=status,
+            results=results,
+            now=self.now,
+            next_attempt_at=next_at,
+            last_error=error,
+        ):
+            setattr(self.report, counter, getattr(self.report, counter) + 1)
+        else:
+            self.report.lost_claims += 1
 
 
 def _last_error(results: Sequence[dict[str, Any]]) -> str | None:
     errors = [f"{r['url']}: {r['error']}" for r in results if not r.get("ok")]
     return "; ".join(errors)[:2000] if errors else None
-
-
-_notified = 0
-
-
-def _crash_hook() -> None:
-    global _notified
-    limit = os.environ.get(CRASH_AFTER_NOTIFY_ENV)
-    if not limit:
-        return
-    _notified += 1
-    if _notified >= int(limit):
-        os._exit(17)
 
 
 def default_worker_id() -> str:
@@ -303,46 +350,8 @@ def send_pending(
     ``notifier(url, message) -> (ok, masked_error)`` defaults to Apprise. ``subscriptions`` supplies
     literal URLs (default: the subscriptions file); stored references resolve without it.
     """
-    now = _utc(now)
-    worker_id = worker_id or default_worker_id()
-    notifier = notifier or apprise_notify
-    report = SendReport()
-    resolver = _Resolver(subscriptions)
-    # Claim one delivery right before sending it: a worker that dies strands only the one in flight.
-    for _ in range(limit):
-        with session_factory() as session, session.begin():
-            claimed = store.claim_next(session, worker_id=worker_id, now=now, lease=lease)
-        if claimed is None:
-            break
-        delivery_id, subscription_id = claimed
-        report.claimed += 1
-        try:
-            _deliver(
-                session_factory,
-                delivery_ids=[delivery_id],
-                subscription_id=subscription_id,
-                render=lambda ctxs, channel: render_alert(ctxs[0], channel),
-                resolver=resolver,
-                notifier=notifier,
-                worker_id=worker_id,
-                now=now,
-                max_attempts=max_attempts,
-                retry_status="pending",
-                report=report,
-            )
-        except Exception as exc:  # one broken delivery never stops the others; its lease expires
-            log.exception("delivery %s could not be processed", delivery_id)
-            report.errors.append(f"delivery {delivery_id}: {type(exc).__name__}")
-    if report.claimed:
-        log.info(
-            "outbox worker %s: claimed %d, sent %d, retrying %d, failed %d",
-            worker_id,
-            report.claimed,
-            report.sent,
-            report.retrying,
-            report.failed,
-        )
-    return report
+    sender = _Sender.start(session_factory, worker_id, now, lease, max_attempts, notifier, subscriptions)
+    return sender.run(sender.pending(limit), _ALERT)
 
 
 def send_digests(
@@ -355,41 +364,7 @@ def send_digests(
     lease: timedelta = DEFAULT_LEASE,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> SendReport:
-    """Send one message per digest subscription with due deliveries (status 'digest')."""
-    now = _utc(now)
-    worker_id = worker_id or default_worker_id()
-    notifier = notifier or apprise_notify
-    report = SendReport()
-    with session_factory() as session:
-        groups = store.digest_groups(session, now)
-        session.rollback()
-    resolver = _Resolver(subscriptions)
-    for subscription_id, rows in groups.items():
-        mine = []
-        with session_factory() as session, session.begin():
-            for delivery_id, _ in rows:
-                if store.claim(
-                    session, delivery_id, status="digest", worker_id=worker_id, now=now, lease=lease
-                ):
-                    mine.append(delivery_id)
-        if not mine:
-            continue
-        report.claimed += len(mine)
-        try:
-            _deliver(
-                session_factory,
-                delivery_ids=mine,
-                subscription_id=subscription_id,
-                render=render_digest,
-                resolver=resolver,
-                notifier=notifier,
-                worker_id=worker_id,
-                now=now,
-                max_attempts=max_attempts,
-                retry_status="digest",
-                report=report,
-            )
-        except Exception as exc:
-            log.exception("digest for subscription %s could not be processed", subscription_id)
-            report.errors.append(f"digest {subscription_id}: {type(exc).__name__}")
-    return report
+    """Send one message per digest subscription with due deliveries (status 'digest'), as
+    :func:`send_pending` sends alerts."""
+    sender = _Sender.start(session_factory, worker_id, now, lease, max_attempts, notifier, subscriptions)
+    return sender.run(sender.digests(), _DIGEST)

@@ -8,7 +8,6 @@ See ``subscriptions.example.toml``.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from datetime import datetime, time, timedelta
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import config
 from alerts.secrets import mask_url
 from changes.model import ChangeKind
 
@@ -99,11 +99,6 @@ class SubscriptionsFile(BaseModel):
     subscription: list[SubscriptionConfig] = Field(default_factory=list)
 
 
-def default_path() -> Path:
-    """$POLICYWATCH_SUBSCRIPTIONS, else ./subscriptions.toml."""
-    return Path(os.environ.get("POLICYWATCH_SUBSCRIPTIONS") or "subscriptions.toml")
-
-
 def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     lines = []
     raw_entries = data.get("subscription")
@@ -136,8 +131,8 @@ def parse_subscriptions(text: str, origin: str = "<string>") -> list[Subscriptio
 
 
 def load_subscriptions(path: Path | str | None = None) -> list[SubscriptionConfig]:
-    """Load and validate the subscriptions file (default: :func:`default_path`)."""
-    path = Path(path) if path is not None else default_path()
+    """Load and validate the subscriptions file (default: ``config.current().subscriptions_path``)."""
+    path = Path(path) if path is not None else config.current().subscriptions_path
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

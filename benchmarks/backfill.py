@@ -35,7 +35,7 @@ def run(ctx: Context) -> Result:
             Figure("pipeline ÷ bare Scrapy (pages/s)", ratio, "×", f"≥ {GOAL}×", ratio >= GOAL),
             Figure("full pipeline", pipeline_rate, "pages/s"),
             Figure("crawl only (PolicyWatch spider, storing snapshots)", crawl_rate, "pages/s"),
-            Figure("normalize + diff only (ingest)", report["processed"] / ingest["wall"], "pages/s"),
+            Figure("normalize + diff only (ingest)", report.processed / ingest["wall"], "pages/s"),
             Figure("crawl only ÷ bare Scrapy", crawl_rate / bare_rate, "×"),
             Figure("bare Scrapy", bare_rate, "pages/s"),
         ],
@@ -44,9 +44,9 @@ def run(ctx: Context) -> Result:
             f"database: {scenario.database_label}. One backfill crawl of every site (a fresh database: "
             f"every list page, notice and attachment, {pages:,} pages stored, {crawl.requests:,} requests) "
             f"took {crawl.wall:.1f} s including the crawler subprocess start; normalizing and diffing "
-            f"them (`policywatch.cycle.ingest`: extract, detect, versions, changes, outbox — "
-            f"{report['processed']:,} pages, {report['versions']:,} versions, "
-            f"{len(report['rejected']):,} rejected) took {ingest['wall']:.1f} s, one after the other as "
+            f"them (`flows.steps.ingest`: extract, detect, versions, changes, outbox — "
+            f"{report.processed:,} pages, {report.versions:,} versions, "
+            f"{len(report.rejected):,} rejected) took {ingest['wall']:.1f} s, one after the other as "
             f"in a cycle. The bare spider (`benchmarks/bare_scrapy.py`: same concurrency 16 / 4 per "
             f"host, no delay, no robots.txt, nothing parsed or stored) GETs the same {bare['urls']:,} "
             f"URLs in {bare['wall']:.1f} s, also including its process start."

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "POLICYWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# Benchmarks time the crawler at the sites' own politeness, not scaled down as the tests' replicas are.
+PRODUCTION_DELAY_SCALE = 1.0
 
 
 @dataclass
@@ -213,12 +215,12 @@ class Scenario:
         every = sorted(p.stem for p in self.gov.sites_dir.glob("*.toml"))
         self.pipeline_slugs, self.slugs = every[: self.pipeline_count], every[self.pipeline_count :]
         self.database_url, self.database_label = self._stack.enter_context(benchmark_database(self.workdir))
-        self.env = {
-            "POLICYWATCH_DATABASE_URL": self.database_url,
-            "POLICYWATCH_SITES_DIRS": str(self.gov.sites_dir),
-            "POLICYWATCH_SITE_OVERRIDES": str(self.gov.overrides_file),
-            "POLICYWATCH_SUBSCRIPTIONS": str(self.workdir / "no-subscriptions.toml"),
-        }
+        self.env = self.gov.environment(
+            database_url=self.database_url,
+            subscriptions=self.workdir / "no-subscriptions.toml",
+            sites_dirs=[self.gov.sites_dir],
+            delay_scale=PRODUCTION_DELAY_SCALE,
+        )
         self._stack.enter_context(temporary_environment(self.env))
         from storage.db import migrate
 
@@ -239,24 +241,22 @@ class Scenario:
         self, mode: str, *, recheck: list[dict[str, Any]] | None = None, slugs: list[str] | None = None
     ) -> CrawlMeasure:
         """One crawler subprocess over the scale sites (or ``slugs``), timed, its peak RSS sampled."""
-        from policywatch import cycle as steps
+        from flows import steps
 
         cycle_id = f"bench-{mode}-{uuid.uuid4().hex[:8]}"
         with RssSampler(is_crawler) as sampler:
             started = time.monotonic()
             report = steps.crawl(slugs or self.slugs, cycle_id=cycle_id, mode=mode, recheck=recheck)
             wall = time.monotonic() - started
-        sites = (
-            report["sites"] if isinstance(report["sites"], dict) else {s["slug"]: s for s in report["sites"]}
-        )
-        bad = {slug: s["status"] for slug, s in sites.items() if s["status"] != "ok"}
-        if report.get("error") or bad:
-            raise RuntimeError(f"{mode} crawl failed: {report.get('error') or bad}")
+        sites = report.sites
+        bad = {slug: s.status for slug, s in sites.items() if s.status != "ok"}
+        if report.error or bad:
+            raise RuntimeError(f"{mode} crawl failed: {report.error or bad}")
         return CrawlMeasure(
             cycle_id=cycle_id,
             wall=wall,
-            requests=sum(int(s["requests"]) for s in sites.values()),
-            items=sum(int(s["items"]) for s in sites.values()),
+            requests=sum(s.requests for s in sites.values()),
+            items=sum(s.items for s in sites.values()),
             peak_rss=sampler.peak,
             rss_samples=sampler.samples,
             sites=sites,
@@ -274,7 +274,7 @@ class Scenario:
         """Normalize and diff everything the pipeline sites' crawl stored (timed)."""
 
         def run() -> dict[str, Any]:
-            from policywatch import cycle as steps
+            from flows import steps
 
             cycle_id = self.pipeline_crawl().cycle_id
             started = time.monotonic()

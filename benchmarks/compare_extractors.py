@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "notices")]
-
-from notice_fixtures import Case, load_cases  # noqa: E402
+sys.path[:0] = [str(ROOT)]
 
 from notices import decode_html, extract, parse_date  # noqa: E402
 from notices.model import PageKind  # noqa: E402
+from tests.notices.notice_fixtures import Case, load_cases  # noqa: E402
 
 EXTRACTORS = ("ours", "gne", "trafilatura")
 
@@ -49,6 +48,7 @@ class Output:
 class PageScore:
     case: str
     is_notice: bool
+    origin: str = "replica"  # or "real": saved from a real government site
     title: dict[str, float] = field(default_factory=dict)
     date: dict[str, float] = field(default_factory=dict)
     body: dict[str, float] = field(default_factory=dict)
@@ -114,7 +114,7 @@ def body_f1(body: str, spec: dict[str, Any]) -> float:
 def score_case(case: Case) -> PageScore:
     expected = case.expected
     is_notice = expected.get("page_kind") == "notice"
-    score = PageScore(case.name, is_notice)
+    score = PageScore(case.name, is_notice, case.origin)
     for name, runner in RUNNERS.items():
         started = time.perf_counter()
         with warnings.catch_warnings():
@@ -137,6 +137,14 @@ def run() -> list[PageScore]:
     return [score_case(case) for case in load_cases()]
 
 
+def _means(notices: list[PageScore]) -> list[str]:
+    return [
+        f"**{sum(getattr(s, m)[e] for s in notices) / len(notices):.2f}**" if notices else "—"
+        for m in ("title", "date", "body")
+        for e in EXTRACTORS
+    ]
+
+
 def _table(scores: list[PageScore]) -> list[str]:
     header = (
         "| page | " + " | ".join(f"{m} {e}" for m in ("title", "date", "body F1") for e in EXTRACTORS) + " |"
@@ -146,20 +154,23 @@ def _table(scores: list[PageScore]) -> list[str]:
     for s in notices:
         cells = [f"{getattr(s, m)[e]:.2f}" for m in ("title", "date", "body") for e in EXTRACTORS]
         lines.append(f"| {s.case} | " + " | ".join(cells) + " |")
-    means = [
-        f"**{sum(getattr(s, m)[e] for s in notices) / len(notices):.2f}**"
-        for m in ("title", "date", "body")
-        for e in EXTRACTORS
-    ]
-    lines.append("| **mean** | " + " | ".join(means) + " |")
+    real = [s for s in notices if s.origin == "real"]
+    replica = [s for s in notices if s.origin != "real"]
+    lines.append(f"| **mean, real pages ({len(real)})** | " + " | ".join(_means(real)) + " |")
+    lines.append(f"| **mean, replica pages ({len(replica)})** | " + " | ".join(_means(replica)) + " |")
+    lines.append(f"| **mean, all ({len(notices)})** | " + " | ".join(_means(notices)) + " |")
     return lines
+
+
+def _mistaken(others: list[PageScore]) -> str:
+    return ", ".join(f"{e} {sum(s.mistaken[e] for s in others)}/{len(others)}" for e in EXTRACTORS)
 
 
 def markdown_section(scores: list[PageScore] | None = None) -> str:
     """The "Extraction vs GNE and trafilatura" section for docs/benchmarks.md."""
     scores = scores if scores is not None else run()
     others = [s for s in scores if not s.is_notice]
-    mistaken = ", ".join(f"{e} {sum(s.mistaken[e] for s in others)}/{len(others)}" for e in EXTRACTORS)
+    real_others = [s for s in others if s.origin == "real"]
     doc = (__doc__ or "").split("Scores, per detail page", 1)[1].strip()
     return "\n".join(
         [
@@ -170,7 +181,11 @@ def markdown_section(scores: list[PageScore] | None = None) -> str:
             "",
             *_table(scores),
             "",
-            f"Non-notice pages (blocked, error, list, search) taken for an article: {mistaken}.",
+            "Real pages are saved from government sites (`rw_*`, `real_*`, with their provenance in",
+            "`meta.json`); replica pages are govsim's and our renderings of the corpus notices.",
+            "",
+            f"Non-notice pages (blocked, error, list, search) taken for an article: {_mistaken(others)};"
+            f" real pages alone: {_mistaken(real_others)}.",
             "",
         ]
     )

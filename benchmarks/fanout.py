@@ -40,9 +40,9 @@ def _sender(toml: str, worker_id: str, deadline: float, out: Any) -> None:
 def run(ctx: Context) -> Result:
     from sqlalchemy import select
 
-    from alerts.devservers import LocalWebhook
     from alerts.outbox import enqueue
     from alerts.subscriptions import parse_subscriptions, sync_subscriptions
+    from govsim.inbox import LocalWebhook
     from storage.db import dispose_engines, session_factory
     from storage.models import Change
 
@@ -100,7 +100,7 @@ def run(ctx: Context) -> Result:
         ],
         method=(
             f"{len(changes):,} stored changes × {len(rows)} subscriptions, each subscription one literal "
-            f"`json://` URL of one local webhook (`alerts.devservers.LocalWebhook`, a threaded HTTP server "
+            f"`json://` URL of one local webhook (`govsim.inbox.LocalWebhook`, a threaded HTTP server "
             f"in the benchmark process): {queued:,} outbox rows written by `alerts.outbox.enqueue` in one "
             f"transaction ({enqueue_wall:.1f} s). Then {senders} spawned sender process(es) looped "
             f"`alerts.outbox.send_pending` (claim, render, one Apprise object per URL, settle) against the "

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, Result, benchmark_database
+from benchmarks.common import PRODUCTION_DELAY_SCALE, Context, Figure, Result, benchmark_database
 from policywatch.environment import temporary_environment
 
 KEY = "freshness"
@@ -56,7 +56,7 @@ class Schedule:
 def _cycle(slugs: list[str]) -> None:
     import uuid
 
-    from policywatch import cycle as steps
+    from flows import steps
 
     cycle_id = f"fresh-{uuid.uuid4().hex[:8]}"
     steps.crawl(slugs, cycle_id=cycle_id, mode="monitor")
@@ -76,7 +76,7 @@ def _wait_for_mail(mailbox: Any, title: str, timeout: float) -> float | None:
 def run(ctx: Context) -> Result:
     import tempfile
 
-    from alerts.devservers import LocalMailbox
+    from govsim.inbox import LocalMailbox
     from govsim.testing import running_govsim
 
     samples_wanted = 1 if ctx.quick else 2
@@ -92,10 +92,12 @@ def run(ctx: Context) -> Result:
         ):
             slugs = sorted(p.stem for p in gov.sites_dir.glob("*.toml"))
             env = {
-                "POLICYWATCH_DATABASE_URL": database_url,
-                "POLICYWATCH_SITES_DIRS": str(gov.sites_dir),
-                "POLICYWATCH_SITE_OVERRIDES": str(gov.overrides_file),
-                "POLICYWATCH_SUBSCRIPTIONS": str(work / "subscriptions.toml"),
+                **gov.environment(
+                    database_url=database_url,
+                    subscriptions=work / "subscriptions.toml",
+                    sites_dirs=[gov.sites_dir],
+                    delay_scale=PRODUCTION_DELAY_SCALE,
+                ),
                 "BENCH_SMTP_URL": mailbox.apprise_url(),
             }
             with temporary_environment(env):
@@ -137,7 +139,7 @@ def run(ctx: Context) -> Result:
         ],
         method=(
             f"Emulated 1-minute schedule (not a Prefect deployment): a thread started the monitor "
-            f"cycle's steps every 60 s — `policywatch.cycle.crawl` (crawler subprocess), `ingest`, "
+            f"cycle's steps every 60 s — `flows.steps.crawl` (crawler subprocess), `ingest`, "
             f"`send_alerts` — over {len(slugs)} govsim scale sites, database: {database_label}, one email "
             f"subscription to a local SMTP server (aiosmtpd). After a baseline cycle, {samples_wanted} "
             f"times: wait a random 0–60 s, publish one notice through govsim's admin API, and poll the "

@@ -6,32 +6,35 @@ prefect.yaml schedule it on a work pool.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
-from policywatch import cycle as steps
+from alerts.results import SendReport
+from flows import steps
+from flows.recheck_plan import RecheckItem, recheck_items
+from ingest.report import IngestReport
+from spiders.run import CrawlReport, SiteCrawl
+from storage.sources import SiteFailure
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], task_run_name="crawl {mode}: {site_slugs}")
 def crawl(
-    site_slugs: list[str], cycle_id: str, mode: str = "monitor", recheck: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+    site_slugs: list[str], cycle_id: str, mode: str = "monitor", recheck: list[RecheckItem] | None = None
+) -> CrawlReport:
     """Fetch in a subprocess (Scrapy's reactor cannot restart). Retried only when the crawler itself crashed."""
     logger = get_run_logger()
     report = steps.crawl(site_slugs, cycle_id=cycle_id, mode=mode, recheck=recheck, on_progress=logger.info)
-    if isinstance(report["sites"], dict):  # spiders.run.CrawlReport keys sites by slug; the flow wants rows
-        report["sites"] = list(report["sites"].values())
-    for site in report["sites"]:
-        if site["status"] != "ok":
-            logger.warning("site %s: %s — %s", site["slug"], site["status"], site.get("error") or "")
-    if report.get("error"):
+    for site in report.sites.values():
+        if site.status != "ok":
+            logger.warning("site %s: %s — %s", site.slug, site.status, site.error or "")
+    if report.error:
         # What it stored before dying is kept; the retry picks up from there (monitor mode stops at known notices).
-        raise CrawlerCrashed(report["error"])
+        raise CrawlerCrashed(report.error)
     return report
 
 
@@ -40,8 +43,8 @@ class CrawlerCrashed(RuntimeError):
 
 
 def gather_crawls(
-    batches: list[list[str]], futures: list[PrefectFuture[dict[str, Any]]]
-) -> list[dict[str, Any]]:
+    batches: list[list[str]], futures: list[PrefectFuture[CrawlReport]], cycle_id: str, mode: str
+) -> list[CrawlReport]:
     """Each batch's crawl report; a batch whose crawler failed every retry reports its sites failed.
 
     One batch's crawler dying must not cost the other batches their alerts.
@@ -51,69 +54,80 @@ def gather_crawls(
         outcome = future.result(raise_on_failure=False)
         if isinstance(outcome, BaseException):
             message = f"crawler failed after retries: {outcome}"
-            outcome = {
-                "sites": [{"slug": s, "status": "failed", "error": message} for s in site_slugs],
-                "error": message,
-            }
+            outcome = CrawlReport(
+                cycle_id=cycle_id,
+                mode=mode,
+                exit_code=None,
+                sites={slug: _unreached(slug, message) for slug in site_slugs},
+                error=message,
+            )
         reports.append(outcome)
     return reports
 
 
+def _unreached(slug: str, error: str) -> SiteCrawl:
+    return SiteCrawl(
+        slug=slug,
+        crawl_run_id=None,
+        status="failed",
+        error=error,
+        requests=0,
+        items=0,
+        not_modified=0,
+        elapsed=None,
+    )
+
+
 @task(task_run_name="normalize and diff")
-def normalize_and_diff(cycle_id: str) -> dict[str, Any]:
+def normalize_and_diff(cycle_id: str) -> IngestReport:
     logger = get_run_logger()
     return steps.ingest(cycle_id, on_progress=logger.info)
 
 
 @task(retries=3, retry_delay_seconds=[5, 30, 120], task_run_name="send alerts")
-def send_alerts(worker_id: str) -> dict[str, Any]:
+def send_alerts(worker_id: str) -> SendReport:
     logger = get_run_logger()
-    report = steps.send_alerts(worker_id=worker_id)
+    summary = steps.send_alerts(worker_id=worker_id)
     logger.info(
-        "alerts: %s sent, %s failed (will retry), %s waiting",
-        report["sent"],
-        report["failed"],
-        report["pending"],
+        "alerts: %s sent, %s failed (will retry), %s waiting", summary.sent, summary.failed, summary.pending
     )
-    return report
+    return summary
 
 
 @task(task_run_name="site health")
-def site_health(cycle_id: str, expected_slugs: list[str]) -> list[dict[str, Any]]:
+def site_health(cycle_id: str, expected_slugs: list[str]) -> list[SiteFailure]:
     return steps.site_health(cycle_id, expected_slugs)
 
 
 @task(task_run_name="ops alert")
-def alert_ops(failing: list[dict[str, Any]], threshold: int = 3) -> list[str]:
+def alert_ops(failing: list[SiteFailure], threshold: int = 3) -> list[str]:
     """One Apprise message to $POLICYWATCH_OPS_URLS for sites failing ``threshold``+ cycles in a row."""
-    from policywatch.ops import ops_alert_for_failing_sites
+    from alerts.ops import ops_alert_for_failing_sites
 
-    return ops_alert_for_failing_sites(failing, threshold=threshold)
+    return ops_alert_for_failing_sites([dataclasses.asdict(f) for f in failing], threshold=threshold)
 
 
-def _publish_artifacts(cycle_id: str, ingest_report: dict[str, Any], failing: list[dict[str, Any]]) -> None:
+def _publish_artifacts(cycle_id: str, ingest_report: IngestReport, failing: list[SiteFailure]) -> None:
     rows = [
-        {
-            "kind": c["kind"],
-            "source": c["source"],
-            "title": c["title"] or "",
-            "url": c["url"],
-            "alerted": c["alerted"],
-        }
-        for c in ingest_report["changes"]
+        {"kind": c.kind, "source": c.source, "title": c.title or "", "url": c.url, "alerted": c.alerted}
+        for c in ingest_report.changes
     ]
     if rows:
         create_table_artifact(
             rows, key="monitor-changes", description=f"New and changed notices, cycle {cycle_id}"
         )
     for change_id, markdown in steps.change_markdowns(
-        [c["change_id"] for c in ingest_report["changes"] if c["kind"] != "new"]
+        [c.change_id for c in ingest_report.changes if c.kind != "new"]
     ):
         create_markdown_artifact(
             markdown, key=f"change-{change_id}", description=f"Diff of change {change_id}"
         )
     if failing:
-        create_table_artifact(failing, key="failing-sites", description="Sites that failed in this cycle")
+        create_table_artifact(
+            [dataclasses.asdict(f) for f in failing],
+            key="failing-sites",
+            description="Sites that failed in this cycle",
+        )
 
 
 @flow(name="monitor", log_prints=True)
@@ -123,7 +137,7 @@ def monitor(
     recheck: str = "due",
     sites_per_crawl: int = 10,
     send: bool = True,
-) -> dict[str, Any]:
+) -> steps.CycleReport:
     """One monitoring cycle.
 
     sites: slugs to crawl (default: every enabled site in the registry).
@@ -134,22 +148,22 @@ def monitor(
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
     slugs = steps.select_slugs(sites)
     batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]
-    recheck_items = steps.recheck_items(slugs, recheck)
+    due = recheck_items(slugs, recheck)
     # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
     futures = [
-        crawl.submit(batch, cycle_id, mode, [i for i in recheck_items if i["slug"] in batch] or None)
+        crawl.submit(batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None)
         for batch in batches
     ]
-    crawl_reports = gather_crawls(batches, futures)
+    crawl_reports = gather_crawls(batches, futures, cycle_id, mode)
     ingest_report = normalize_and_diff(cycle_id)
     failing = site_health(cycle_id, slugs)
     alert_ops(failing)
-    alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
+    alert_report = send_alerts(cycle_id) if send else SendReport()
     _publish_artifacts(cycle_id, ingest_report, failing)
-    return {
-        "cycle_id": cycle_id,
-        "sites": [s for r in crawl_reports for s in r["sites"]],
-        "ingest": ingest_report,
-        "alerts": alert_report,
-        "failing_sites": failing,
-    }
+    return steps.CycleReport(
+        cycle_id=cycle_id,
+        sites=[s for r in crawl_reports for s in r.sites.values()],
+        ingest=ingest_report,
+        alerts=alert_report,
+        failing_sites=failing,
+    )

@@ -1,7 +1,7 @@
 """The recheck flow: re-verify known notices with conditional GET, without list-page discovery.
 
 Scheduled once a day (prefect.yaml). Which notices are due is decided by age tier in
-policywatch.cycle.recheck_items: notices published in the last 30 days are due daily, older ones
+flows.recheck_plan.recheck_items: notices published in the last 30 days are due daily, older ones
 weekly. Unchanged pages answer 304 and cost one small request; changed ones go through the same
 normalize → diff → alert steps as the monitor flow.
 """
@@ -9,15 +9,15 @@ normalize → diff → alert steps as the monitor flow.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
+from alerts.results import SendReport
+from flows import steps
 from flows.monitor import alert_ops, crawl, gather_crawls, normalize_and_diff, send_alerts, site_health
-from policywatch import cycle as steps
-from policywatch.recheck import recheck_batches
+from flows.recheck_plan import recheck_batches, recheck_items
 
 
 @flow(name="recheck", log_prints=True)
@@ -26,7 +26,7 @@ def recheck(
     policy: str = "due",
     sites_per_crawl: int = 10,
     send: bool = True,
-) -> dict[str, Any]:
+) -> steps.RecheckReport:
     """Recheck known notices of ``sites`` (default: every enabled site).
 
     policy: "due" (by age tier), "all" (every known notice) — "none" makes the run a no-op.
@@ -35,41 +35,36 @@ def recheck(
     logger = get_run_logger()
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
     slugs = steps.select_slugs(sites)
-    items = steps.recheck_items(slugs, policy)
+    items = recheck_items(slugs, policy)
     logger.info("%s notices due for a recheck across %s sites", len(items), len({i["slug"] for i in items}))
     batches = recheck_batches(items, sites_per_crawl)
-    batch_slugs = [sorted({i["slug"] for i in batch}) for batch in batches]
+    batch_slugs = [sorted({str(i["slug"]) for i in batch}) for batch in batches]
     futures = [
         crawl.submit(b_slugs, cycle_id, "recheck", batch)
         for b_slugs, batch in zip(batch_slugs, batches, strict=True)
     ]
-    crawl_reports = gather_crawls(batch_slugs, futures)
+    crawl_reports = gather_crawls(batch_slugs, futures, cycle_id, "recheck")
     ingest_report = normalize_and_diff(cycle_id)
     failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
-    alert_report = send_alerts(cycle_id) if send else {"sent": 0, "failed": 0, "pending": 0, "deliveries": []}
-    sites_report = [s for r in crawl_reports for s in r["sites"]]
-    not_modified = sum(int(s.get("not_modified", 0)) for s in sites_report)
+    alert_report = send_alerts(cycle_id) if send else SendReport()
+    sites_report = [s for r in crawl_reports for s in r.sites.values()]
+    not_modified = sum(s.not_modified for s in sites_report)
     if sites_report:
         create_table_artifact(
             [
-                {
-                    "site": s["slug"],
-                    "status": s["status"],
-                    "requests": s.get("requests", 0),
-                    "not_modified": s.get("not_modified", 0),
-                }
+                {"site": s.slug, "status": s.status, "requests": s.requests, "not_modified": s.not_modified}
                 for s in sites_report
             ],
             key="recheck-sites",
             description=f"Recheck {cycle_id}: {len(items)} notices, {not_modified} answered 304",
         )
-    return {
-        "cycle_id": cycle_id,
-        "rechecked": len(items),
-        "not_modified": not_modified,
-        "sites": sites_report,
-        "ingest": ingest_report,
-        "alerts": alert_report,
-        "failing_sites": failing,
-    }
+    return steps.RecheckReport(
+        cycle_id=cycle_id,
+        sites=sites_report,
+        ingest=ingest_report,
+        alerts=alert_report,
+        failing_sites=failing,
+        rechecked=len(items),
+        not_modified=not_modified,
+    )

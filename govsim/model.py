@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-Flavour = Literal["trs", "gkmlpt", "hanweb", "anhui", "portal"]
+from sites import FlavourName
+
 AttachmentKind = Literal["pdf", "docx"]
 
 
@@ -34,7 +35,7 @@ class SiteSpec:
     name: str
     region: str
     level: str
-    flavour: Flavour
+    flavour: FlavourName
     list_path: str  # the first list page, exactly as in the registry entry
     detail_url_pattern: str
     theme: Theme

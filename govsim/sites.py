@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govsim.model import Flavour, SiteSpec, Theme
+from govsim.model import SiteSpec, Theme
+from sites import FLAVOURS
 
 _COMMON_RELATED = (
     ("中国政府网", "http://www.gov.cn/"),
@@ -124,14 +125,13 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
     ),
 )  # fmt: skip
 
-_SCALE_FLAVOURS: tuple[Flavour, ...] = ("trs", "gkmlpt", "hanweb", "anhui", "portal")
 _SCALE_LAYOUTS = ("hainan", "qinghai", "chongqing", "guangdong", "chuzhou", "zhejiang", "lawportal", "plain")
 _CITIES = ("临川", "宁远", "安平", "清河", "永和", "长乐", "东阳", "西华", "南城", "北安", "新丰", "平山")
 
 
 def scale_site(index: int, notices: int) -> SiteSpec:
     """Scale site ``index`` (slug ``scale-NNN``): a cheap, lazily generated site of ``notices`` notices."""
-    flavour = _SCALE_FLAVOURS[index % len(_SCALE_FLAVOURS)]
+    flavour = FLAVOURS[index % len(FLAVOURS)]
     city = _CITIES[index % len(_CITIES)] + ("市" if index % 3 else "县")
     org = f"{city}人民政府"
     paths = {
@@ -178,7 +178,7 @@ def catalogue(scale: tuple[int, int] | None = None, only: list[str] | None = Non
 
 
 def site_toml(site: SiteSpec, base_url: str) -> str:
-    """A ``sites/<slug>.toml`` entry for a synthetic site, valid for ``policywatch.registry.Site``."""
+    """A ``sites/<slug>.toml`` entry for a synthetic site, valid for ``sites.Site``."""
     lines = [
         f'slug = "{site.slug}"',
         f'name = "{site.name}"',

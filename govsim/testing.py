@@ -1,4 +1,4 @@
-"""Start govsim in a subprocess for tests, the demo and benchmarks."""
+"""Start govsim in a subprocess for tests, the demo and benchmarks, and point the pipeline at it."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from config import Settings
 from govsim.client import GovsimClient
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The replica answers in milliseconds: the real sites' politeness delays (seconds) are not needed.
+REPLICA_DELAY_SCALE = 0.01
 
 
 @dataclass
@@ -28,6 +31,31 @@ class GovsimHandle:
     admin_url: str
     admin: GovsimClient
     process: subprocess.Popen[bytes]
+
+    def environment(
+        self,
+        *,
+        database_url: str,
+        subscriptions: Path | None = None,
+        sites_dirs: Sequence[Path] | None = None,
+        delay_scale: float = REPLICA_DELAY_SCALE,
+    ) -> dict[str, str]:
+        """The ``POLICYWATCH_*`` variables that run the pipeline against this world.
+
+        ``sites_dirs`` default to the seed entries (``sites/``) and this world's synthetic ones; the
+        overrides file points the seed entries at their replicas. ``subscriptions`` is left unset
+        when None.
+        """
+        dirs = (*Settings().sites_dirs, self.sites_dir) if sites_dirs is None else tuple(sites_dirs)
+        env = {
+            "POLICYWATCH_DATABASE_URL": database_url,
+            "POLICYWATCH_SITE_OVERRIDES": str(self.overrides_file),
+            "POLICYWATCH_SITES_DIRS": os.pathsep.join(str(d) for d in dirs),
+            "POLICYWATCH_DELAY_SCALE": str(delay_scale),
+        }
+        if subscriptions is not None:
+            env["POLICYWATCH_SUBSCRIPTIONS"] = str(subscriptions)
+        return env
 
 
 @contextlib.contextmanager

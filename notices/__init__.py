@@ -5,9 +5,8 @@ Nothing here imports Scrapy, Prefect or SQLAlchemy.
 
 from __future__ import annotations
 
-from notices.classify import classify
 from notices.decode import decode_html
-from notices.extract import extract
+from notices.extract import classify, extract
 from notices.model import Attachment, Notice, OutlineNode, PageKind, RawPage, Responsibility
 from notices.outline import outline_path_for, parse_outline
 from notices.parsers import parse_date, parse_doc_number

@@ -17,13 +17,11 @@ from lxml import etree
 from notices.model import Attachment
 from notices.text import clean_line
 
+# The attachments the crawler downloads, so their text (or at least their hash) is in the record.
+FETCHED_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx")
+# Every link to a file is an attachment of the notice; the others are listed by name only.
 ATTACHMENT_EXTENSIONS = (
-    "pdf",
-    "doc",
-    "docx",
-    "wps",
-    "xls",
-    "xlsx",
+    *FETCHED_EXTENSIONS,
     "et",
     "ppt",
     "pptx",
@@ -35,11 +33,29 @@ ATTACHMENT_EXTENSIONS = (
     "csv",
 )
 _EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
-_QUERY_FILE_RE = re.compile(r"(?:^|&)[\w.]*(?:file|name|path)[\w.]*=[^&]*\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I)
+# The file name ends the path or the query string (``downfile.jsp?filename=通知.pdf``).
+_FETCHED_LINK_RE = re.compile(r"\.(" + "|".join(FETCHED_EXTENSIONS) + r")(\?|$)", re.I)
+_QUERY_FILE_RE = re.compile(
+    r"(?:^|&)[\w.]*(?:file|name|path)[\w.]*=[^&]*\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I
+)
 _MAX_ATTACHMENT_BYTES = 30_000_000
 _CONVERTER_TIMEOUT = 60
 
 Fetch = Callable[[str], "bytes | None"]
+
+
+def _url_path(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+def is_attachment_url(url: str) -> bool:
+    """Whether ``url`` names a file (``.pdf``, ``.docx``, ``.zip`` …) rather than a page."""
+    return bool(_EXT_RE.search(_url_path(url)))
+
+
+def is_fetched_attachment_url(url: str) -> bool:
+    """Whether ``url`` links an attachment the crawler downloads (see FETCHED_EXTENSIONS)."""
+    return bool(_FETCHED_LINK_RE.search(url.split("#", 1)[0]))
 
 
 def base_url(root: etree._Element | None, page_url: str) -> str:
@@ -63,7 +79,7 @@ def find_attachments(root: etree._Element | None, page_url: str) -> list[Attachm
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         parts = urlsplit(href)
-        path = unquote(parts.path)
+        path = _url_path(href)
         text = clean_line("".join(link.itertext()))
         # Download actions (…/SSO4Web.action?cmd=download&a=…, downfile.jsp?filename=x.pdf) carry the
         # file name in the link text or the query, not the path.
@@ -106,7 +122,7 @@ def attachment_text(data: bytes, url: str = "") -> tuple[str | None, str | None]
     """(text, problem): text of a PDF, DOCX, DOC or WPS file, sniffed by content then by extension."""
     if len(data) > _MAX_ATTACHMENT_BYTES:
         return None, f"file is {len(data)} bytes, over the {_MAX_ATTACHMENT_BYTES} byte limit"
-    found = _EXT_RE.search(unquote(urlsplit(url).path))
+    found = _EXT_RE.search(_url_path(url))
     ext = found.group(1).lower() if found else ""
     try:
         if data.startswith(b"%PDF"):

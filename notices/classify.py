@@ -1,4 +1,8 @@
-"""What kind of page is this: a notice, a list, an anti-bot challenge, an error page, or other."""
+"""What kind of page is this: a notice, a list, an anti-bot challenge, an error page, or other.
+
+The rules, on a decoded page and what extraction found in it; :func:`notices.extract.classify`
+answers the question for a raw page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT
 from notices.html import element_lines
 from notices.model import PageKind, RawPage
 from notices.text import cjk_count
@@ -23,18 +28,6 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip",
     b"Rar!": "RAR",
 }
-_CHALLENGE_RES = (
-    re.compile(r"<meta[^>]{0,400}\br\s*=\s*['\"]?m['\"]?[^>]*>", re.I),  # Ruishu (瑞数)
-    re.compile(r"\$_ts\s*=|\$_ts\.|\$_ss\s*=|_\$[a-z]{2}\s*="),
-    re.compile(
-        r"__jsl_clearance|acw_sc__v2|_waf_|waf_answer|ChallengeForm|cf-browser-verification|challenge-platform",
-        re.I,
-    ),
-    re.compile(
-        r"请稍候|正在(获取|加载)内容|请(开启|启用)\s*JavaScript|安全验证|访问验证|人机验证|浏览器安全检查|Please enable JavaScript|Checking your browser",
-        re.I,
-    ),
-)
 _ERROR_TEXT_RE = re.compile(
     r"系统维护|网站维护|维护中|升级维护|页面不存在|页面未找到|找不到(该|您要的|相关)?页面|您访问的页面|文章不存在|信息不存在|"
     r"已被删除|已删除|已撤销|404\s*Not\s*Found|^404$|Not\s*Found|Page not found|服务器错误|Service Unavailable|Internal Server Error|"
@@ -100,9 +93,9 @@ def classify_page(
     visible = " ".join(element_lines(root, skip_noise=False))[:200_000] if root is not None else ""
     visible_cjk = cjk_count(visible)
     # Ruishu also injects its script into real pages it lets through, so markers alone are not enough.
-    if any(p.search(probe) for p in _CHALLENGE_RES[:3]) and visible_cjk < 100:
+    if visible_cjk < 100 and CHALLENGE_SCRIPT.search(probe):
         return Verdict(PageKind.BLOCKED, f"anti-bot challenge script with no content (HTTP {status})")
-    if _CHALLENGE_RES[3].search(probe) and visible_cjk < 200:
+    if visible_cjk < 200 and CHALLENGE_TEXT.search(probe):
         return Verdict(PageKind.BLOCKED, f"JavaScript/cookie challenge page (HTTP {status})")
     if status in (403, 429, 521, 503) and visible_cjk < 300:
         return Verdict(PageKind.BLOCKED, f"HTTP {status} with a short body: probably an anti-bot challenge")
@@ -180,10 +173,3 @@ def _list_signals(probe: str, root: etree._Element) -> int:
     if dated_rows >= 8:
         signals += 2
     return signals
-
-
-def classify(page: RawPage) -> PageKind:
-    """The kind of a raw page (notice, list, blocked, error, other); same verdict ``extract`` reaches."""
-    from notices.extract import extract
-
-    return extract(page).page_kind

@@ -1,4 +1,4 @@
-"""The notices stage entry point: one RawPage in, one Notice out, never an exception."""
+"""The notices stage entry points: one RawPage in, one Notice (or its page kind) out, never an exception."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ _DATE_PART = r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○一二�
 _SIGNATURE_RE = re.compile(
     rf"^(?P<org>[\u4e00-\u9fff（）()〈〉]{{2,40}}?)?\s*(?P<date>{_DATE_PART})\s*(?:印发|发布)?\s*(?:[（(]此件.{{0,10}}[)）])?$"
 )
+# The heading of the attachment area: 附件：, 十、附件, 相关附件.
+_ATTACHMENT_HEADING_RE = re.compile(r"(?:[一二三四五六七八九十]+、|\d+[.、])?\s*(?:相关)?附件\s*[:：]?")
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff（）()〈〉]{2,40}(政府|办公厅|办公室|委员会|局|厅|部|委|院|会|署|办|中心|公司)$"
 )
@@ -49,6 +51,11 @@ def extract(page: RawPage, *, fetch_attachments: Callable[[str], bytes | None] |
         )
 
 
+def classify(page: RawPage) -> PageKind:
+    """The kind of a raw page (notice, list, blocked, error, other): the verdict ``extract`` reaches."""
+    return extract(page).page_kind
+
+
 def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Notice:
     warnings: list[str] = []
     body = page.body or b""
@@ -65,9 +72,11 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     html, decode_warnings = decode_html(body, _charset(page))
     warnings += decode_warnings
     if is_json_document(html):
-        listing = parse_listing(html, page.url)
-        if listing.items:
-            return Notice(url=page.url, page_kind=PageKind.LIST, listing=listing, warnings=tuple(warnings))
+        payload_list = parse_listing(html, page.url)
+        if payload_list.items:
+            return Notice(
+                url=page.url, page_kind=PageKind.LIST, listing=payload_list, warnings=tuple(warnings)
+            )
         return _non_notice(
             page, Verdict(PageKind.OTHER, "a JSON document that holds no list of documents"), warnings
         )
@@ -76,7 +85,7 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     paragraphs, dropped = body_paragraphs(container)
     meta = collect(root) if root is not None else None
     verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
-    listing = None
+    listing: Listing | None = None
     if verdict.kind in (PageKind.LIST, PageKind.OTHER) and root is not None:
         listing = parse_listing(html, page.url, root)
         if verdict.kind is PageKind.OTHER and listing.how == "datastore" and listing.items:
@@ -212,7 +221,7 @@ def _without_attachment_links(paragraphs: list[str], attachments: Sequence[Attac
     attachment's name (or 附件：) leave the body."""
     names = {_bare(a.name) for a in attachments}
     out = list(paragraphs)
-    while out and (_bare(out[-1]) in names or re.fullmatch(r"附件\s*[:：]?", out[-1])):
+    while out and (_bare(out[-1]) in names or _ATTACHMENT_HEADING_RE.fullmatch(out[-1])):
         out.pop()
     return out
 

@@ -32,7 +32,16 @@ for _name, _labels in {
     # A bare 名称 is often a project's or an item's name, shorter than the document's title.
     "name": ("名称", "项目名称"),
     "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
-    "published_date": ("发布日期", "发布时间", "公开日期", "日期", "时间", "公布日期", "公告时间", "公告日期"),
+    "published_date": (
+        "发布日期",
+        "发布时间",
+        "公开日期",
+        "日期",
+        "时间",
+        "公布日期",
+        "公告时间",
+        "公告日期",
+    ),
     "validity": ("有效性", "效力状态", "时效性", "是否有效", "有效状态", "效力"),
     "source": ("来源", "信息来源", "文章来源", "稿源"),
 }.items():

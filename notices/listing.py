@@ -186,9 +186,9 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
     cms = recognise_cms(text, url)
     payload = _json_payload(text)
     if payload is not None:
-        items = tuple(_dedupe(_items_from_json(payload, url)))
+        rows = tuple(_dedupe(_items_from_json(payload, url)))
         return Listing(
-            items, tuple(_next_from_json(payload, url, len(items))), _json_cms(payload) or cms, "json"
+            rows, tuple(_next_from_json(payload, url, len(rows))), _json_cms(payload) or cms, "json"
         )
     if root is None:
         root = _parse(text)
@@ -558,22 +558,26 @@ def _pager_pages(text: str, url: str) -> Iterator[str]:
             current -= 1  # the element-id form counts pages from 1 on the real sites seen
         yield from _trs_pages(url, prefix, ext, count, current)
         return
-    match = _PAGINATION_PLUGIN_RE.search(text)
-    if match:
+    plugin = _PAGINATION_PLUGIN_RE.search(text)
+    if plugin:
         # jQuery pagination ({totalPage: N}, "setPage", current, N): page i is <name>_i.<ext>, page 1
         # the column's own page.
-        current = _PLUGIN_CURRENT_RE.search(text)
-        first = int(current.group(1)) if current else 1
+        shown = _PLUGIN_CURRENT_RE.search(text)
+        first = int(shown.group(1)) if shown else 1
         stem, _, ext = (urlsplit(url).path.rsplit("/", 1)[-1] or "index.html").rpartition(".")
-        for page in range(first + 1, min(int(match.group(1)), first + MAX_NEXT_PAGES) + 1):
+        for page in range(first + 1, min(int(plugin.group(1)), first + MAX_NEXT_PAGES) + 1):
             yield urljoin(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
         return
-    match = _PAGE_VARS_RE.search(text)
-    if match:
+    variables = _PAGE_VARS_RE.search(text)
+    if variables:
         name = re.search(r"pageName\s*=\s*['\"]([\w-]+)['\"]", text)
-        ext = re.search(r"pageExt\s*=\s*['\"](\w+)['\"]", text)
+        suffix = re.search(r"pageExt\s*=\s*['\"](\w+)['\"]", text)
         yield from _trs_pages(
-            url, name.group(1) if name else "index", ext.group(1) if ext else "html", int(match.group(1)), 0
+            url,
+            name.group(1) if name else "index",
+            suffix.group(1) if suffix else "html",
+            int(variables.group(1)),
+            0,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
 import os
 import sys
@@ -32,6 +34,18 @@ def _fail(message: str) -> None:
     if context is not None and context.params.get("as_json"):
         raise _JsonError(message)
     raise click.ClickException(message)
+
+
+GOVSIM_MISSING = (
+    "needs the replica web (govsim), which ships in the source checkout only: "
+    "run it from a clone of the repository (see docs/govsim.md)"
+)
+
+
+def _require_govsim(command: str) -> None:
+    """One line instead of a traceback where govsim is not installed (the production wheel)."""
+    if importlib.util.find_spec("govsim") is None:
+        _fail(f"`policywatch {command}` {GOVSIM_MISSING}")
 
 
 def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
@@ -89,8 +103,8 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
 def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
     """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry."""
-    from policywatch.cycle import select_slugs
-    from policywatch.registry import RegistryError
+    from flows.steps import select_slugs
+    from sites import RegistryError
 
     wanted = [s for s in sites.split(",") if s] or None
     try:  # a typo in a slug or a broken site file is reported before Prefect starts
@@ -101,7 +115,7 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> No
 
     summary = monitor(sites=wanted, mode=mode, recheck=recheck, send=not no_send)
     if as_json:
-        _echo_json(summary)
+        _echo_json(dataclasses.asdict(summary))
         return
     from policywatch.report import print_cycle_summary
 
@@ -124,8 +138,10 @@ def demo(as_json: bool, workdir: Path) -> None:
 
     Starts govsim, a local SMTP mailbox and webhook; runs a first cycle (the baseline crawl);
     publishes one new notice and edits one paragraph of another; runs a second cycle; and shows
-    the alerts as they arrived, with a readable diff.
+    the alerts as they arrived, with a readable diff. Needs govsim, which ships in the source
+    checkout only.
     """
+    _require_govsim("demo")
     from policywatch.demo import run_demo
 
     result = run_demo(workdir, echo=(lambda _m: None) if as_json else click.echo)
@@ -246,22 +262,26 @@ main.add_command(subscriptions_group)
 main.add_command(db_group)
 
 
-@main.group("govsim", invoke_without_command=False)
-def govsim_placeholder() -> None:
-    """The local replica of the government web (see docs/govsim.md)."""
+class _GovsimGroup(click.Group):
+    """The commands of govsim's own command line, imported only when one of them is asked for."""
+
+    def _govsim(self) -> click.Group:
+        _require_govsim("govsim")
+        from govsim.cli import cli
+
+        return cli
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._govsim().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._govsim().get_command(ctx, cmd_name)
 
 
-def _mount_govsim() -> None:
-    try:
-        from govsim.cli import cli as govsim_cli
-    except ImportError:  # govsim is part of this repository; only a broken checkout lacks it
-        return
-    main.commands.pop("govsim", None)
-    govsim_cli.name = "govsim"
-    main.add_command(govsim_cli, "govsim")
+@main.group("govsim", cls=_GovsimGroup)
+def govsim_group() -> None:
+    """The local replica of the government web, for the demo, tests and benchmarks (see docs/govsim.md)."""
 
-
-_mount_govsim()
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

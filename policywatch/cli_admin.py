@@ -27,7 +27,7 @@ def sites_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def sites_list(as_json: bool) -> None:
     """List the registered sites, their flavour and base URL."""
-    from policywatch.registry import load_registry
+    from sites import load_registry
 
     registry = load_registry(include_disabled=True)
     if as_json:
@@ -48,7 +48,7 @@ def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
     This touches the real sites (or govsim, when POLICYWATCH_SITE_OVERRIDES points there): run it
     on a machine with internet access to see when a site has changed its template.
     """
-    from policywatch.registry import load_registry, select_sites
+    from sites import load_registry, select_sites
     from spiders.check import check_site
 
     sites = select_sites(load_registry(), [slug] if slug else None)
@@ -115,10 +115,10 @@ def alerts_retry(delivery_ids: tuple[int, ...], failed: bool, send: bool) -> Non
             count += retry(session, failed=True)
     click.echo(f"{count} deliveries re-queued")
     if send and count:
-        from policywatch.cycle import send_alerts
+        from flows.steps import send_alerts
 
-        report = send_alerts(worker_id="cli-retry")
-        click.echo(f"sent {report['sent']}, failed {report['failed']}")
+        summary = send_alerts(worker_id="cli-retry")
+        click.echo(f"sent {summary.sent}, failed {summary.failed}")
 
 
 @click.group("subscriptions")
@@ -129,10 +129,10 @@ def subscriptions_group() -> None:
 @subscriptions_group.command("check")
 def subscriptions_check() -> None:
     """Validate the subscriptions file and every URL (references resolvable, known to Apprise); sends nothing."""
+    import config
     from alerts.admin import check_subscriptions
-    from policywatch.cycle import subscriptions_path
 
-    path = subscriptions_path()
+    path = config.current().subscriptions_path
     if not path.exists():
         raise click.ClickException(f"{path} does not exist; copy subscriptions.example.toml to start")
     problems = check_subscriptions(path)
@@ -146,12 +146,12 @@ def subscriptions_check() -> None:
 @subscriptions_group.command("list")
 def subscriptions_list() -> None:
     """List the subscriptions in the file: mode, filters, masked URLs, and whether a cycle has stored them."""
+    import config
     from alerts.admin import list_subscription_rows
-    from policywatch.cycle import subscriptions_path
     from storage.db import session_factory
 
     with session_factory()() as session:
-        rows = list_subscription_rows(session, path=subscriptions_path())
+        rows = list_subscription_rows(session, path=config.current().subscriptions_path)
     for row in rows:
         mode = f"digest at {row.digest_time}" if row.mode == "digest" else "immediate"
         state = "" if row.stored else "  (not stored yet: the next cycle syncs it)"
@@ -179,22 +179,10 @@ def db_upgrade() -> None:
 @db_group.command("info")
 def db_info() -> None:
     """Show the database URL (password hidden) and row counts."""
-    from sqlalchemy import func, select
-
-    from storage import models
-    from storage.db import database_url, redact_url, session_factory
+    from storage.db import database_url, redact_url, row_counts, session_factory
 
     click.echo(f"database: {redact_url(database_url())}")
     with session_factory()() as session:
-        for model in (
-            models.Source,
-            models.CrawlRun,
-            models.RawSnapshot,
-            models.Notice,
-            models.NoticeVersion,
-            models.Change,
-            models.Subscription,
-            models.Delivery,
-        ):
-            count = session.scalar(select(func.count()).select_from(model))
-            click.echo(f"{model.__tablename__:>16}: {count}")
+        counts = row_counts(session)
+    for table, count in counts.items():
+        click.echo(f"{table:>16}: {count}")

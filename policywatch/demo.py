@@ -1,7 +1,8 @@
 """`policywatch demo`: the whole product in miniature, on the local replica web.
 
-Everything runs on 127.0.0.1: govsim serves the five seed sites, a local SMTP server and a local
-webhook receive the alerts. Nothing touches the internet.
+Everything runs on 127.0.0.1: govsim serves the five seed sites, its local SMTP server and local
+webhook receive the alerts. Nothing touches the internet. govsim ships in the source checkout only
+(`policywatch demo` says so where it is missing).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 
 def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the demo; returns {alerts: [...], failures: [...]}."""
-    from alerts.devservers import LocalMailbox, LocalWebhook
+    from govsim.inbox import LocalMailbox, LocalWebhook
     from govsim.testing import running_govsim
     from policywatch.report import KIND_LABELS, print_cycle_summary
     from storage.db import dispose_engines
@@ -60,11 +61,11 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, An
         running_govsim(workdir / "govsim", sites=SEED_SITES) as gov,
     ):
         env = {
-            "POLICYWATCH_DATABASE_URL": f"sqlite:///{workdir / 'policywatch.db'}",
-            "POLICYWATCH_SUBSCRIPTIONS": str(workdir / "subscriptions.toml"),
-            "POLICYWATCH_SITE_OVERRIDES": str(gov.overrides_file),
-            # The replica answers in microseconds; the real sites' 2 s politeness delay is not needed.
-            "POLICYWATCH_DELAY_SCALE": "0.02",
+            **gov.environment(
+                database_url=f"sqlite:///{workdir / 'policywatch.db'}",
+                subscriptions=workdir / "subscriptions.toml",
+                delay_scale=0.02,
+            ),
             "DEMO_SMTP_URL": mailbox.apprise_url(to="subscriber@example.org"),
             "DEMO_WEBHOOK_URL": webhook.apprise_url(),
         }
@@ -128,34 +129,23 @@ CHANNEL_OF_SUBSCRIPTION = {"compliance-email": "email", "im-webhook": "webhook"}
 
 
 def _delivered_alerts() -> list[dict[str, Any]]:
-    """The sent deliveries, from the outbox: what each subscriber was told, and about what."""
-    from sqlalchemy import select
-
+    """The deliveries, from the outbox: what each subscriber was told, and about what."""
+    from changes.model import Change
     from storage.db import session_factory
-    from storage.models import Change, Delivery, Notice, Source, Subscription
+    from storage.outbox import list_deliveries
 
-    stmt = (
-        select(Delivery, Change, Source, Subscription)
-        .join(Change, Change.id == Delivery.change_id)
-        .join(Notice, Notice.id == Change.notice_id)
-        .join(Source, Source.id == Notice.source_id)
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .order_by(Delivery.id)
-    )
-    alerts = []
     with session_factory()() as session:
-        for delivery, change, source, subscription in session.execute(stmt):
-            record = (change.detail or {}).get("record") or {}
-            alerts.append(
-                {
-                    "kind": change.kind,
-                    "title": record.get("title"),
-                    "source": source.slug,
-                    "channel": CHANNEL_OF_SUBSCRIPTION.get(subscription.name, subscription.name),
-                    "status": delivery.status,
-                }
-            )
-    return alerts
+        rows = list_deliveries(session, limit=10_000, newest_first=False)
+    return [
+        {
+            "kind": row.change_kind,
+            "title": Change.from_dict(row.change_detail).title,
+            "source": row.source,
+            "channel": CHANNEL_OF_SUBSCRIPTION.get(row.subscription, row.subscription),
+            "status": row.status,
+        }
+        for row in rows
+    ]
 
 
 def _plain(html_or_text: str) -> str:

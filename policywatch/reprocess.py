@@ -11,48 +11,38 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 import notices
+from ingest.extraction import attachment_lookup
 from notices.model import PageKind
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
 from storage.db import session_factory
-from storage.models import Notice, NoticeVersion, RawSnapshot, Source
+from storage.revisits import latest_version_with_snapshot, notice_ids_of_sites
 
 
 def reprocess_all(
     site_slugs: Sequence[str] | None, *, dry_run: bool = False, echo: Callable[[str], None] = print
 ) -> dict[str, Any]:
+    """Re-derive every notice of ``site_slugs`` (None: of every site) from its latest snapshot.
+
+    Returns ``{checked, updated}``: notices with a snapshot to re-derive from, and records that came
+    out different (with ``dry_run``, counted but not written).
+    """
     checked = updated = 0
     sessions = session_factory()
     with sessions() as session:
-        stmt = select(Notice.id).join(Source, Source.id == Notice.source_id).order_by(Notice.id)
-        if site_slugs:
-            stmt = stmt.where(Source.slug.in_(list(site_slugs)))
-        notice_ids = list(session.scalars(stmt))
+        notice_ids = notice_ids_of_sites(session, site_slugs)
     for notice_id in notice_ids:
         with sessions() as session, session.begin():
-            notice = session.get(Notice, notice_id)
-            if notice is None or notice.latest_version_id is None:
+            found = latest_version_with_snapshot(session, notice_id)
+            if found is None:
                 continue
-            latest = session.get(NoticeVersion, notice.latest_version_id)
-            if latest is None or latest.snapshot_id is None:
-                continue
-            snapshot = session.get(RawSnapshot, latest.snapshot_id)
-            if snapshot is None:
-                continue
+            notice, latest, snapshot = found
             checked += 1
 
-            def fetch(url: str, _session: Any = session) -> bytes | None:
-                found = snapshot_store.latest_snapshot_for_url(_session, url)
-                return (
-                    snapshot_store.snapshot_page(found).body
-                    if found is not None and found.status == 200
-                    else None
-                )
-
-            record = notices.extract(snapshot_store.snapshot_page(snapshot), fetch_attachments=fetch)
+            record = notices.extract(
+                snapshot_store.snapshot_page(snapshot), fetch_attachments=attachment_lookup(session)
+            )
             if record.page_kind != PageKind.NOTICE:
                 echo(
                     f"  notice {notice_id}: its snapshot now reads as {record.page_kind.value}; left as it was"

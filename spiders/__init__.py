@@ -9,6 +9,7 @@ Entry points:
 Layout: ``spiders/spiders/notices.py`` is the one config-driven spider; ``flavours/`` holds the list
 parsers registered by flavour name; ``middlewares.py`` the site guard (challenges, maintenance,
 off-site redirects), retries with back-off and per-site AutoThrottle; ``pipelines.py`` stores
-snapshots and crawl runs; ``faults.py`` / ``failures.py`` put bad pages and failed downloads into
-words; ``outcomes.py`` keeps each site's status, errors and counters.
+snapshots and crawl runs; ``protocol.py`` is what the spider and those components share (request
+meta keys, a site's source fields); ``faults.py`` / ``failures.py`` put bad pages and failed
+downloads into words; ``outcomes.py`` keeps each site's status, errors and counters.
 """

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from notices.model import RawPage
-from policywatch.registry import Site
+from sites import Site
 from spiders.faults import classify
 from spiders.flavours import ListPage, PageRequest, get_flavour
 from spiders.settings import DEFAULT_REQUEST_HEADERS, USER_AGENT

@@ -1,6 +1,7 @@
 """Recognise responses that are not the page we asked for: anti-bot challenges and error pages.
 
 Pure functions on (status, body): the downloader middleware and ``spiders.check`` share them.
+The challenge markers are :mod:`notices.challenges`, the ones page classification uses.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from w3lib.encoding import html_to_unicode
+
+from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT, RUISHU
 
 
 @dataclass(frozen=True)
@@ -20,25 +23,6 @@ class Verdict:
     maintenance: bool = False  # an error page that says the site is down for maintenance
 
 
-def _mojibake(text: str) -> str:
-    """``text`` as it looks when its UTF-8 bytes were read as Latin-1 (double-encoded pages)."""
-    return text.encode("utf-8").decode("latin-1")
-
-
-_RUISHU = re.compile(r"<meta[^>]*\br\s*=\s*['\"]m['\"]|\$_ts\s*=", re.I)
-_CHALLENGE_MARKERS: tuple[str, ...] = (
-    "请稍候",
-    "正在检查浏览器",
-    "正在验证",
-    "安全验证",
-    "请开启 JavaScript",
-    "ChallengeForm",
-    "waf_answer",
-    "__jsl_clearance",
-    "_waf_",
-)
-_CHALLENGE_MARKERS = _CHALLENGE_MARKERS + tuple(_mojibake(m) for m in _CHALLENGE_MARKERS if not m.isascii())
-_COOKIE_SCRIPT = re.compile(r"document\.cookie\s*=.*(location\.(reload|href|replace)|window\.location)", re.S)
 _MAINTENANCE_MARKERS = ("系统维护中", "网站维护中", "系统升级中", "网站升级维护", "暂停服务")
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 # Challenge and maintenance pages are short; a real notice that merely mentions "维护" is not.
@@ -55,20 +39,15 @@ def visible_text(body: bytes) -> str:
 def classify(status: int, body: bytes) -> Verdict | None:
     """A :class:`Verdict` when the response is a challenge or an error page; None when it looks fine."""
     head = body[:200_000].decode("utf-8", errors="replace")
-    if status == 412 or _RUISHU.search(head):
+    if status == 412 or RUISHU.search(head):
         return Verdict("blocked", f"an anti-bot challenge (HTTP {status})")
     text = visible_text(body)
     short = len(text) < SHORT_PAGE_CHARS
-    if status in (403, 521) or (
-        short and (_has_marker(head, _CHALLENGE_MARKERS) or _COOKIE_SCRIPT.search(head))
-    ):
-        if (
-            status in (403, 521)
-            and not _has_marker(head, _CHALLENGE_MARKERS)
-            and not _COOKIE_SCRIPT.search(head)
-        ):
+    if short or status in (403, 521):
+        if CHALLENGE_TEXT.search(head) or CHALLENGE_SCRIPT.search(head):
+            return Verdict("blocked", f"an anti-bot challenge (HTTP {status})")
+        if status in (403, 521):
             return Verdict("blocked", f"access denied (HTTP {status})")
-        return Verdict("blocked", f"an anti-bot challenge (HTTP {status})")
     if short and _is_maintenance(head, text):
         marker = _first_marker(text, _MAINTENANCE_MARKERS)
         return Verdict("error", f"a maintenance page (HTTP {status}: {marker})", maintenance=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
@@ -13,14 +13,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
+import config
 from spiders.faults import classify
-
-if TYPE_CHECKING:
-    from spiders.spiders.notices import NoticesSpider
-
-SITE = "pw_site"  # request.meta key: the site slug (every request the notices spider makes)
-ROLE = "pw_role"  # request.meta key: list | detail | attachment
-FLAG = "pw_flag"  # request.meta key set here: (kind, reason) of a challenge or error page
+from spiders.protocol import FLAG, ROLE, SITE, GuardedSpider
 
 
 class SiteGuardMiddleware:
@@ -40,9 +35,9 @@ class SiteGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SiteGuardMiddleware:
         return cls(crawler)
 
-    def _spider(self) -> NoticesSpider | None:
+    def _spider(self) -> GuardedSpider | None:
         spider = self.crawler.spider
-        return spider if hasattr(spider, "outcomes") else None  # type: ignore[return-value]
+        return cast(GuardedSpider, spider) if hasattr(spider, "outcomes") else None
 
     def process_request(self, request: Request) -> None:
         spider, slug = self._spider(), request.meta.get(SITE)
@@ -100,8 +95,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        scale = settings.getfloat("POLICYWATCH_DELAY_SCALE", 1.0)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0) * scale
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0) * config.current().delay_scale
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
 
     async def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]

@@ -5,11 +5,11 @@ the site's status (``ok`` | ``failed`` | ``blocked``), its first errors and its 
 blocked site (anti-bot challenge) is recorded as a failure with a 6 h back-off.
 
 Snapshots are written by one :class:`SnapshotWriter` thread, never in the reactor thread, in
-short transactions of up to ``SNAPSHOT_BATCH_SIZE`` pages or ``SNAPSHOT_BATCH_SECONDS``
-(other processes read the database meanwhile). ``process_item`` waits, without blocking the
-reactor, until its page is committed, so an item counts as scraped (progress lines, per-site
-counters) only once it is stored, a storage error fails that item and its site, and Scrapy
-calls ``close_spider`` only after every item is settled. A process killed outright (SIGKILL,
+short transactions of up to ``POLICYWATCH_SNAPSHOT_BATCH_SIZE`` pages or
+``POLICYWATCH_SNAPSHOT_BATCH_SECONDS`` (other processes read the database meanwhile).
+``process_item`` waits, without blocking the reactor, until its page is committed, so an item
+counts as scraped (progress lines, per-site counters) only once it is stored, a storage error
+fails that item and its site, and Scrapy calls ``close_spider`` only after every item is settled. A process killed outright (SIGKILL,
 OOM) loses at most the batch not yet committed: those pages never became known URLs, so the
 next cycle simply fetches them again.
 """
@@ -30,17 +30,16 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+import config
 from notices.model import RawPage
 from spiders.items import FetchedPage
+from spiders.protocol import source_fields
 from storage.db import session_scope
 from storage.models import CrawlRun, Source
 from storage.snapshots import add_snapshot, finish_crawl_run, start_crawl_run
 from storage.sources import ensure_source, record_site_failure
 
 logger = logging.getLogger(__name__)
-
-SNAPSHOT_BATCH_SIZE = 50
-SNAPSHOT_BATCH_SECONDS = 0.2
 
 
 @dataclass
@@ -74,11 +73,11 @@ class SnapshotWriter:
 
     def __init__(
         self,
-        database_url: str | None,
+        database_url: str,
         call_in_reactor: Callable[..., Any],
         *,
-        batch_size: int = SNAPSHOT_BATCH_SIZE,
-        max_wait: float = SNAPSHOT_BATCH_SECONDS,
+        batch_size: int,
+        max_wait: float,
     ) -> None:
         self.database_url = database_url
         self._call_in_reactor = call_in_reactor
@@ -200,19 +199,17 @@ def _errback(done: Deferred[None], failure: Failure) -> None:
 class SnapshotPipeline:
     """Stores :class:`~spiders.items.FetchedPage` items; other items pass through untouched."""
 
-    def __init__(self, crawler: Crawler, database_url: str | None) -> None:
+    def __init__(self, crawler: Crawler, settings: config.Settings) -> None:
         self.crawler = crawler
-        self.database_url = database_url
+        self.database_url = settings.database_url
         self.runs: dict[str, tuple[int, int]] = {}  # slug -> (source id, crawl run id)
         self.writer: SnapshotWriter | None = None
-        self.batch_size = crawler.settings.getint("POLICYWATCH_SNAPSHOT_BATCH_SIZE", SNAPSHOT_BATCH_SIZE)
-        self.batch_seconds = crawler.settings.getfloat(
-            "POLICYWATCH_SNAPSHOT_BATCH_SECONDS", SNAPSHOT_BATCH_SECONDS
-        )
+        self.batch_size = settings.snapshot_batch_size
+        self.batch_seconds = settings.snapshot_batch_seconds
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SnapshotPipeline:
-        return cls(crawler, crawler.settings.get("POLICYWATCH_DATABASE_URL"))
+        return cls(crawler, config.current())
 
     @property
     def spider(self) -> Any:
@@ -222,7 +219,7 @@ class SnapshotPipeline:
         spider = self.spider
         for slug, site in spider.sites.items():
             with session_scope(self.database_url) as session:
-                source = ensure_source(session, site)
+                source = ensure_source(session, source_fields(site))
                 run = start_crawl_run(session, source, spider.cycle_id, spider.mode)
                 self.runs[slug] = (source.id, run.id)
         spider.crawl_run_ids = {slug: run_id for slug, (_, run_id) in self.runs.items()}
@@ -298,5 +295,5 @@ class SnapshotPipeline:
                 )
                 if outcome.backoff is not None:  # challenged in this run (not merely still backing off)
                     # Only the crawler can tell a challenge: it sets the back-off here. Ordinary
-                    # failures and successes are counted by the cycle (policywatch.cycle.site_health).
+                    # failures and successes are counted by the cycle (storage.sources.record_cycle_health).
                     record_site_failure(session, source, outcome.error or "blocked", backoff=outcome.backoff)

@@ -40,6 +40,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
+import config
 from spiders.faults import classify
 from storage.db import session_scope
 from storage.robots import fresh_robots_txt, store_robots_txt
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TTL_HOURS = 24.0
 # Answers that say what the host's rules are: stored and reused until the TTL runs out.
 CACHEABLE_STATUSES = frozenset({404, 410})
 
@@ -75,10 +75,9 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.ttl = timedelta(
-            hours=crawler.settings.getfloat("POLICYWATCH_ROBOTS_TTL_HOURS", DEFAULT_TTL_HOURS)
-        )
-        self.database_url: str | None = crawler.settings.get("POLICYWATCH_DATABASE_URL")
+        settings = config.current()
+        self.ttl = timedelta(hours=settings.robots_ttl_hours)
+        self.database_url = settings.database_url
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         # Same flow as RobotsTxtMiddleware.robot_parser (Scrapy 2.19): the first request for a

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import config
 from spiders.crawl import PROGRESS_PREFIX
 from storage.db import session_scope
 from storage.models import CrawlRun, Source
@@ -36,7 +37,7 @@ class SiteCrawl:
     """One site's crawl run in this cycle, as stored."""
 
     slug: str
-    crawl_run_id: int
+    crawl_run_id: int | None  # None when the crawler died before reaching the site
     status: str  # ok | failed | blocked | running (the subprocess died before finishing it)
     error: str | None
     requests: int
@@ -89,6 +90,7 @@ def run_crawl(
     if mode == "recheck" and recheck is None:
         raise ValueError("mode='recheck' needs recheck=[{url, etag, last_modified}, ...]")
     full_env = {**os.environ, **(env or {})}
+    database_url = config.Settings.from_environ(full_env).database_url  # the crawler's, maybe not ours
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), full_env.get("PYTHONPATH")]))
     full_env.setdefault("PYTHONUNBUFFERED", "1")
     started = time.monotonic()
@@ -115,7 +117,7 @@ def run_crawl(
         error = f"crawl of {', '.join(site_slugs)} ran past its {timeout:g} s timeout and was killed"
     elif exit_code != 0:
         error = f"crawler subprocess exited with code {exit_code}; last log lines:\n{stderr_tail}"
-    sites = _read_back(full_env.get("POLICYWATCH_DATABASE_URL"), cycle_id, mode, site_slugs, error)
+    sites = _read_back(database_url, cycle_id, mode, site_slugs, error)
     missing = [s for s in site_slugs if s not in sites]
     if missing and error is None:
         error = f"no crawl run was recorded for {', '.join(missing)}; last log lines:\n{stderr_tail}"
@@ -192,7 +194,7 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
 
 
 def _read_back(
-    database_url: str | None, cycle_id: str, mode: str, slugs: list[str], error: str | None
+    database_url: str, cycle_id: str, mode: str, slugs: list[str], error: str | None
 ) -> dict[str, SiteCrawl]:
     wanted = set(slugs)
     sites: dict[str, SiteCrawl] = {}

@@ -1,12 +1,13 @@
 """Scrapy settings for PolicyWatch: polite by default.
 
 Per-site politeness (delay, concurrency, robots) comes from ``sites/*.toml``: the ``notices``
-spider gives every site its own download slot named after its slug.
+spider gives every site its own download slot named after its slug. PolicyWatch's own settings
+(``POLICYWATCH_*``) are read through :func:`config.current`, here and in the components.
 """
 
 from __future__ import annotations
 
-import os
+import config
 
 BOT_NAME = "policywatch"
 SPIDER_MODULES = ["spiders.spiders"]
@@ -23,13 +24,13 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 ROBOTSTXT_OBEY = True  # a site may opt out only with politeness.robots_override_reason
-# robots.txt is kept in the database for this long and shared by every crawler process
-# (spiders.robots); 0 fetches it in every process, as plain Scrapy does.
-POLICYWATCH_ROBOTS_TTL_HOURS = float(os.environ.get("POLICYWATCH_ROBOTS_TTL_HOURS", "24"))
+# robots.txt is kept in the database for POLICYWATCH_ROBOTS_TTL_HOURS and shared by every crawler
+# process (spiders.robots).
 
 # Politeness: few parallel requests overall, one or two per site, with a delay AutoThrottle can raise.
-# Local replicas (govsim) only: scale every delay, e.g. 0.01 to crawl a replica in seconds.
-POLICYWATCH_DELAY_SCALE = float(os.environ.get("POLICYWATCH_DELAY_SCALE", "1"))
+# Local replicas (govsim) only: POLICYWATCH_DELAY_SCALE scales every delay, e.g. 0.01 to crawl a
+# replica in seconds.
+_delay_scale = config.current().delay_scale  # lower case: not a Scrapy setting
 
 CONCURRENT_REQUESTS = 16
 # Scrapy starts this many asyncio tasks for every callback's output. Ours yield at most one item
@@ -37,10 +38,10 @@ CONCURRENT_REQUESTS = 16
 # reactor time (some 15 % of it in a profiled backfill of govsim).
 CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0 * POLICYWATCH_DELAY_SCALE
+DOWNLOAD_DELAY = 1.0 * _delay_scale
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0 * POLICYWATCH_DELAY_SCALE
+AUTOTHROTTLE_START_DELAY = 1.0 * _delay_scale
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
@@ -83,9 +84,8 @@ EXTENSIONS = {
     "spiders.middlewares.SiteAutoThrottle": 0,
 }
 ITEM_PIPELINES = {"spiders.pipelines.SnapshotPipeline": 300}
-# Snapshots are stored by one writer thread, in transactions of up to this many pages or seconds.
-POLICYWATCH_SNAPSHOT_BATCH_SIZE = 50
-POLICYWATCH_SNAPSHOT_BATCH_SECONDS = 0.2
+# Snapshots are stored by one writer thread, in transactions of up to POLICYWATCH_SNAPSHOT_BATCH_SIZE
+# pages or POLICYWATCH_SNAPSHOT_BATCH_SECONDS.
 
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control port: crawls are driven by spiders.run

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'policywatch.db'}"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
 def database_url() -> str:
-    """$POLICYWATCH_DATABASE_URL, or an SQLite file under ./var."""
-    return os.environ.get("POLICYWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The settings' ``database_url``: $POLICYWATCH_DATABASE_URL, or an SQLite file under ./var."""
+    return config.current().database_url
 
 
 def redact_url(url: str) -> str:
@@ -96,3 +95,22 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """How many rows the pipeline's main tables hold, by table name, in pipeline order."""
+    from storage import models
+
+    tables = (
+        models.Source,
+        models.CrawlRun,
+        models.RawSnapshot,
+        models.Notice,
+        models.NoticeVersion,
+        models.Change,
+        models.Subscription,
+        models.Delivery,
+    )
+    return {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0 for model in tables
+    }

@@ -16,7 +16,6 @@ from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from alerts.context import AlertContext, SourceLink
 from storage.models import Change, Delivery, Notice, NoticeVersion, Source, Subscription
 
 
@@ -163,49 +162,43 @@ def subscription_row(session: Session, subscription_id: int) -> Subscription | N
     return session.get(Subscription, subscription_id)
 
 
-def active_subscriptions(session: Session) -> list[Subscription]:
-    return list(
-        session.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id))
-    )
+@dataclass(frozen=True)
+class StoredChange:
+    """A stored change as the alerts read it: its row, its notice's row, the record of the version
+    it points to (``to_version``, or ``from_version`` for a removal; the notice's newest version
+    when it points to none), and where the policy is published: (source name, url, source slug,
+    region) of this notice first, then of every other notice of the same policy."""
+
+    change: Change
+    notice: Notice
+    record: dict[str, Any] | None
+    publications: list[tuple[str, str, str, str]]
 
 
-def load_alert_context(session: Session, change_id: int) -> AlertContext:
-    """The AlertContext of a stored change: its notice record, and every source of the same policy."""
+def stored_change(session: Session, change_id: int) -> StoredChange:
+    """The rows an alert about change ``change_id`` is built from (LookupError if it does not exist)."""
     change = session.get(Change, change_id)
     if change is None:
         raise LookupError(f"change {change_id} does not exist")
-    record: dict[str, Any] | None = None
-    version_id = change.to_version_id or change.from_version_id
-    if version_id is not None:
-        version = session.get(NoticeVersion, version_id)
-        record = version.record if version else None
-    if record is None:
-        notice = session.get(Notice, change.notice_id)
-        if notice is not None and notice.latest_version_id:
-            version = session.get(NoticeVersion, notice.latest_version_id)
-            record = version.record if version else None
-    policy_id = change.policy_id
-    if policy_id is None:
+    notice = session.get(Notice, change.notice_id)
+    assert notice is not None  # a foreign key
+    version_id = change.to_version_id or change.from_version_id or notice.latest_version_id
+    version = session.get(NoticeVersion, version_id) if version_id is not None else None
+    if change.policy_id is None:
         notice_filter = Notice.id == change.notice_id
     else:
-        notice_filter = or_(Notice.id == change.notice_id, Notice.policy_id == policy_id)
+        notice_filter = or_(Notice.id == change.notice_id, Notice.policy_id == change.policy_id)
     links = session.execute(
-        select(Notice.id, Notice.url, Source.slug, Source.name, Source.region)
+        select(Source.name, Notice.url, Source.slug, Source.region)
         .join(Source, Source.id == Notice.source_id)
         .where(notice_filter)
         .order_by(Notice.id != change.notice_id, Notice.id)
     ).all()
-    sources = tuple(SourceLink(name=row.name, url=row.url, slug=row.slug, region=row.region) for row in links)
-    return AlertContext.from_change_detail(
-        change_id=change.id,
-        kind=change.kind,
-        priority=change.priority,
-        summary=change.summary,
-        # Ingest stores {"change": Change.to_dict(), "record": {...}}; the diff is under "change".
-        detail=(change.detail or {}).get("change") or {},
-        record=record,
-        sources=sources,
-        created_at=change.created_at.isoformat() if change.created_at else None,
+    return StoredChange(
+        change=change,
+        notice=notice,
+        record=version.record if version is not None else None,
+        publications=[(name, url, slug, region) for name, url, slug, region in links],
     )
 
 
@@ -235,16 +228,20 @@ class DeliveryRow:
     results: list[Any]
     change_kind: str
     change_summary: str
+    change_detail: dict[str, Any]  # the stored Change.to_dict()
+    source: str  # slug of the notice's site
 
 
 def list_deliveries(
-    session: Session, *, statuses: Sequence[str] | None = None, limit: int = 100
+    session: Session, *, statuses: Sequence[str] | None = None, limit: int = 100, newest_first: bool = True
 ) -> list[DeliveryRow]:
     query = (
-        select(Delivery, Subscription.name, Change.kind, Change.summary)
+        select(Delivery, Subscription.name, Change.kind, Change.summary, Change.detail, Source.slug)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .join(Change, Change.id == Delivery.change_id)
-        .order_by(Delivery.id.desc())
+        .join(Notice, Notice.id == Change.notice_id)
+        .join(Source, Source.id == Notice.source_id)
+        .order_by(Delivery.id.desc() if newest_first else Delivery.id)
         .limit(limit)
     )
     if statuses:
@@ -262,8 +259,10 @@ def list_deliveries(
             list(d.results or []),
             kind,
             summary,
+            dict(detail or {}),
+            slug,
         )
-        for d, name, kind, summary in session.execute(query)
+        for d, name, kind, summary, detail, slug in session.execute(query)
     ]
 
 

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from policywatch.registry import Site
-from storage.models import Source, utcnow
+from storage.models import CrawlRun, Source, utcnow
+from storage.snapshots import crawl_runs_for_cycle
 
 
-def ensure_source(session: Session, site: Site) -> Source:
-    """The Source row for ``site``, created or refreshed from the registry entry."""
-    source = session.scalar(select(Source).where(Source.slug == site.slug))
+@dataclass(frozen=True)
+class SourceFields:
+    """What the registry says about a site: the columns of its Source row kept in step with it."""
+
+    slug: str
+    name: str
+    region: str
+    base_url: str
+    flavour: str
+
+
+def ensure_source(session: Session, fields: SourceFields) -> Source:
+    """The Source row for ``fields.slug``, created or refreshed from the registry's ``fields``."""
+    source = session.scalar(select(Source).where(Source.slug == fields.slug))
     if source is None:
         source = Source(
-            slug=site.slug, name=site.name, region=site.region, base_url=site.base_url, flavour=site.flavour
+            slug=fields.slug,
+            name=fields.name,
+            region=fields.region,
+            base_url=fields.base_url,
+            flavour=fields.flavour,
         )
         session.add(source)
         session.flush()
     else:
         source.name, source.region, source.base_url, source.flavour = (
-            site.name,
-            site.region,
-            site.base_url,
-            site.flavour,
+            fields.name,
+            fields.region,
+            fields.base_url,
+            fields.flavour,
         )
     return source
 
@@ -64,3 +81,52 @@ def in_backoff(source: Source, now: datetime | None = None) -> bool:
     if until.tzinfo is None:  # SQLite returns naive datetimes
         now = now.replace(tzinfo=None)
     return until > now
+
+
+@dataclass(frozen=True)
+class SiteFailure:
+    """A site that failed in one cycle, and how many cycles in a row it has failed now."""
+
+    site: str
+    status: str  # the crawl run's: failed | blocked | running
+    error: str
+    consecutive_failures: int
+
+
+def record_cycle_health(
+    session: Session, cycle_id: str, expected_slugs: Sequence[str] = ()
+) -> list[SiteFailure]:
+    """Record each site's success or failure in cycle ``cycle_id``; return the failing ones.
+
+    A site in ``expected_slugs`` with no crawl run in this cycle failed too: its crawler died
+    before reaching it.
+    """
+    by_source: dict[int, list[CrawlRun]] = {}
+    for run in crawl_runs_for_cycle(session, cycle_id):
+        by_source.setdefault(run.source_id, []).append(run)
+    failing: list[SiteFailure] = []
+    crawled: set[str] = set()
+    for source_id, runs in by_source.items():
+        source = session.get(Source, source_id)
+        assert source is not None
+        crawled.add(source.slug)
+        bad = [r for r in runs if r.status != "ok"]
+        if not bad:
+            record_site_success(session, source)
+            continue
+        error = "; ".join(f"{r.mode}: {r.error or r.status}" for r in bad)
+        # The spider already counted a challenge when it set the back-off.
+        count = (
+            source.consecutive_failures
+            if any(r.status == "blocked" for r in bad)
+            else record_site_failure(session, source, error)
+        )
+        failing.append(SiteFailure(source.slug, bad[0].status, error, count))
+    for slug in expected_slugs:
+        if slug in crawled:
+            continue
+        error = "no crawl run recorded: the crawler died before reaching this site"
+        missing = source_by_slug(session, slug)
+        count = record_site_failure(session, missing, error) if missing is not None else 1
+        failing.append(SiteFailure(slug, "failed", error, count))
+    return failing

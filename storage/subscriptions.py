@@ -34,11 +34,16 @@ def upsert_subscriptions(
     return rows
 
 
-def list_subscriptions(session: Session, *, active_only: bool = False) -> list[Subscription]:
-    query = select(Subscription).order_by(Subscription.name)
-    if active_only:
-        query = query.where(Subscription.active.is_(True))
-    return list(session.scalars(query))
+def list_subscriptions(session: Session) -> list[Subscription]:
+    """Every stored subscription, active or not, by name."""
+    return list(session.scalars(select(Subscription).order_by(Subscription.name)))
+
+
+def active_subscriptions(session: Session) -> list[Subscription]:
+    """The subscriptions that receive alerts, in the order they were first stored."""
+    return list(
+        session.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id))
+    )
 
 
 def subscription_by_name(session: Session, name: str) -> Subscription | None:

@@ -25,16 +25,6 @@ def notice_by_url(session: Session, source_id: int, url: str) -> Notice | None:
     return session.scalar(select(Notice).where(Notice.source_id == source_id, Notice.url == url))
 
 
-def get_or_create_notice(session: Session, source: Source, url: str) -> tuple[Notice, bool]:
-    notice = notice_by_url(session, source.id, url)
-    if notice is not None:
-        return notice, False
-    notice = Notice(source_id=source.id, url=url)
-    session.add(notice)
-    session.flush()
-    return notice, True
-
-
 def new_notice(source: Source, url: str) -> Notice:
     """A notice not yet added to the session, its status columns at their defaults, for the caller to
     fill in and add once complete (one INSERT rather than an INSERT and UPDATEs)."""
@@ -136,14 +126,8 @@ def find_policy(session: Session, *, doc_number: str | None, fingerprint: str | 
     return session.scalar(select(Policy).where(or_(*conditions)).order_by(Policy.id).limit(1))
 
 
-def policies_with_fingerprints(session: Session, limit: int = 5000) -> Sequence[Policy]:
-    stmt = select(Policy).where(Policy.fingerprint.is_not(None)).order_by(Policy.id.desc()).limit(limit)
-    return list(session.scalars(stmt))
-
-
 def newest_policy_fingerprints(session: Session, limit: int) -> list[tuple[int, str]]:
-    """(id, fingerprint) of the ``limit`` newest policies that have a fingerprint, oldest first
-    (what :func:`policies_with_fingerprints` loads, without the rows)."""
+    """(id, fingerprint) of the ``limit`` newest policies that have a fingerprint, oldest first."""
     stmt = (
         select(Policy.id, Policy.fingerprint)
         .where(Policy.fingerprint.is_not(None))
@@ -177,7 +161,7 @@ def create_policy(session: Session, *, doc_number: str | None, title: str, finge
 
 
 def policy_member_sources_of(session: Session, policy_id: int) -> list[int]:
-    """The source id of every notice publishing this policy (as :func:`policy_sources`, ids only)."""
+    """The source id of every notice publishing this policy."""
     return list(session.scalars(select(Notice.source_id).where(Notice.policy_id == policy_id)))
 
 
@@ -191,17 +175,6 @@ def policy_first_record(session: Session, policy_id: int) -> dict[str, Any] | No
         .limit(1)
     )
     return session.scalar(stmt)
-
-
-def policy_sources(session: Session, policy_id: int) -> list[tuple[Source, Notice]]:
-    """Every (source, notice) that publishes this policy, oldest first."""
-    stmt = (
-        select(Source, Notice)
-        .join(Notice, Notice.source_id == Source.id)
-        .where(Notice.policy_id == policy_id)
-        .order_by(Notice.id)
-    )
-    return [(s, n) for s, n in session.execute(stmt)]
 
 
 def policy_has_alerted_new(session: Session, policy_id: int) -> bool:
@@ -236,10 +209,6 @@ def notices_due_for_recheck(
             stmt.order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at).limit(limit)
         )
     )
-
-
-def changes_since(session: Session, since_id: int = 0, limit: int = 200) -> list[Change]:
-    return list(session.scalars(select(Change).where(Change.id > since_id).order_by(Change.id).limit(limit)))
 
 
 def mark_not_modified(

@@ -9,6 +9,7 @@ from govsim.model import Notice
 from govsim.noise import paragraph_html
 from govsim.render.chrome import RenderContext, esc, page, qr_box, related_box, share_box, visit_counter
 from govsim.urls import attachment_path
+from sites import FlavourName
 
 PORTAL_DISCLAIMER = (
     "声明:本网部分内容系编辑转载,转载目的在于传递更多信息,并不代表本网赞同其观点和对其真实性负责。"
@@ -193,7 +194,7 @@ def portal_detail(ctx: RenderContext, notice: Notice) -> str:
                 metas=_metas(ctx, notice, "法规库"), crumbs=["法规库", "地方法规"])  # fmt: skip
 
 
-DETAIL_BUILDERS: dict[str, Callable[[RenderContext, Notice], str]] = {
+DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "trs": trs_detail,
     "gkmlpt": gkmlpt_detail,
     "hanweb": hanweb_detail,

@@ -12,6 +12,7 @@ from govsim.noise import CHINA
 from govsim.render.chrome import RenderContext, esc, page
 from govsim.render.detail import portal_title
 from govsim.urls import HANWEB_PROXY, detail_path, list_path
+from sites import FlavourName
 
 
 def page_count(total: int, size: int) -> int:
@@ -136,7 +137,7 @@ def js_only_list(ctx: RenderContext) -> str:
     return page(ctx, title=ctx.site.theme.site_title, main=main, metas={}, crumbs=["政务公开"])
 
 
-LIST_BUILDERS: dict[str, Callable[[RenderContext, Sequence[Notice], int, int], str]] = {
+LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int, int], str]] = {
     "trs": trs_list,
     "gkmlpt": gkmlpt_list,
     "anhui": anhui_list,

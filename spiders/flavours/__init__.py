@@ -1,6 +1,7 @@
 """Flavour list parsers, registered by name (the ``flavour`` key of a ``sites/*.toml`` entry).
 
-Each module documents its flavour in its docstring; ``docs/flavours.md`` is the reference.
+The names are :data:`sites.FLAVOURS`; each parser class documents its flavour in its docstring,
+and ``docs/flavours.md`` is the reference.
 """
 
 from __future__ import annotations

@@ -1,12 +1,4 @@
-"""anhui — the Anhui government platform (Chuzhou).
-
-Lists are ``content/column/<columnId>?pageIndex=N`` (N from 1). Rows look like
-``<li><a href="/public/<unitId>/<id>.html">…</a><span class="date">YYYY-MM-DD</span></li>``; the
-page count sits in ``<div class="pagination" data-total-page="K">``. Details are
-``public/<unitId>/<id>.html``.
-
-Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default ``span.date::text, span::text``).
-"""
+"""The ``anhui`` list parser; :class:`AnhuiFlavour` documents the flavour."""
 
 from __future__ import annotations
 
@@ -14,13 +6,24 @@ import re
 
 from parsel import Selector
 
-from policywatch.registry import Site
+from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
 
 _PAGE_INDEX = re.compile(r"([?&])pageIndex=\d+")
 
 
 class AnhuiFlavour(Flavour):
+    """anhui — the Anhui government platform (Chuzhou).
+
+    Lists are ``content/column/<columnId>?pageIndex=N`` (N from 1). Rows look like
+    ``<li><a href="/public/<unitId>/<id>.html">…</a><span class="date">YYYY-MM-DD</span></li>``; the
+    page count sits in ``<div class="pagination" data-total-page="K">``. Details are
+    ``public/<unitId>/<id>.html``.
+
+    Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default
+    ``span.date::text, span::text``).
+    """
+
     name = "anhui"
     default_detail_pattern = r"/public/\d+/\d+\.html$"
 

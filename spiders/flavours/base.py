@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 from urllib.parse import urljoin
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from policywatch.registry import Site
+from sites import FlavourName, Site
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,14 @@ class ListPage:
 
 
 class Flavour:
-    """A family of CMS templates. Subclasses set ``name`` and implement :meth:`parse_list`."""
+    """A family of CMS templates.
 
-    name: str = ""
-    default_detail_pattern: str | None = None
+    Subclasses set ``name`` (one of :data:`sites.FLAVOURS`), implement :meth:`parse` and say in
+    their docstring, for whoever writes a ``sites/*.toml`` entry, how the flavour's lists page.
+    """
+
+    name: ClassVar[FlavourName]
+    default_detail_pattern: ClassVar[str | None] = None
 
     def first_requests(self, site: Site) -> list[PageRequest]:
         """The first list page of each column."""

@@ -1,11 +1,4 @@
-"""gkmlpt — the Guangdong government information disclosure platform.
-
-Lists come from a JSON API, ``gkmlpt/api/all/<catId>?page=N&sid=<sid>`` (``params.cat_id``,
-``params.sid``; the site's ``list_urls`` may name the first API page directly), answering
-``{"total": T, "page": N, "pageSize": S, "articles": [{"id", "title", "url", "document_number",
-"identifier", "first_publish_time" (epoch seconds), "publisher"}]}``. The next page exists while
-``N * S < T``. Details are ``gkmlpt/content/<a>/<b>/post_<id>.html``.
-"""
+"""The ``gkmlpt`` list parser; :class:`GkmlptFlavour` documents the flavour."""
 
 from __future__ import annotations
 
@@ -14,13 +7,22 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode, urljoin
 
-from policywatch.registry import Site
+from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest
 
 _CHINA = timezone(timedelta(hours=8))
 
 
 class GkmlptFlavour(Flavour):
+    """gkmlpt — the Guangdong government information disclosure platform.
+
+    Lists come from a JSON API, ``gkmlpt/api/all/<catId>?page=N&sid=<sid>`` (``params.cat_id``,
+    ``params.sid``; the site's ``list_urls`` may name the first API page directly), answering
+    ``{"total": T, "page": N, "pageSize": S, "articles": [{"id", "title", "url", "document_number",
+    "identifier", "first_publish_time" (epoch seconds), "publisher"}]}``. The next page exists while
+    ``N * S < T``. Details are ``gkmlpt/content/<a>/<b>/post_<id>.html``.
+    """
+
     name = "gkmlpt"
     default_detail_pattern = r"/gkmlpt/content/\d+/\d+/post_\d+\.html$"
 

@@ -1,17 +1,4 @@
-"""hanweb — Hanweb jcms (Zhejiang style), the "JavaScript-rendered list".
-
-The list page ``col/col<columnid>/index.html`` has no rows in its static HTML: a script configures
-jpage, and the browser POSTs to
-``module/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`` with the form fields
-``col=1&appid=1&webid=<webid>&path=/&columnid=<columnid>&sourceContentType=1&unitid=<unitid>&webname=<name>&permissiontype=0``.
-The answer is XML: ``<datastore><totalrecord>T</totalrecord>…<recordset><record><![CDATA[<li><a
-href="/art/YYYY/M/D/art_<col>_<id>.html" title="…">…</a><span>YYYY-MM-DD</span></li>]]></record>…``.
-
-So the spider fetches the list page, reads ``webid``, ``columnid``, ``unitid`` and ``perpage`` from
-its script (the site's ``params`` win when given), then POSTs for each page of records. When the
-static page already embeds the first records (``<script type="text/xml">``), they count as page 1.
-Details are ``art/YYYY/M/D/art_<col>_<id>.html``.
-"""
+"""The ``hanweb`` list parser; :class:`HanwebFlavour` documents the flavour."""
 
 from __future__ import annotations
 
@@ -20,7 +7,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from parsel import Selector
 
-from policywatch.registry import Site
+from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode, html_rows
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -44,6 +31,21 @@ def jpage_params(script_text: str) -> dict[str, str]:
 
 
 class HanwebFlavour(Flavour):
+    """hanweb — Hanweb jcms (Zhejiang style), the "JavaScript-rendered list".
+
+    The list page ``col/col<columnid>/index.html`` has no rows in its static HTML: a script configures
+    jpage, and the browser POSTs to
+    ``module/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`` with the form fields
+    ``col=1&appid=1&webid=<webid>&path=/&columnid=<columnid>&sourceContentType=1&unitid=<unitid>&webname=<name>&permissiontype=0``.
+    The answer is XML: ``<datastore><totalrecord>T</totalrecord>…<recordset><record><![CDATA[<li><a
+    href="/art/YYYY/M/D/art_<col>_<id>.html" title="…">…</a><span>YYYY-MM-DD</span></li>]]></record>…``.
+
+    So the spider fetches the list page, reads ``webid``, ``columnid``, ``unitid`` and ``perpage`` from
+    its script (the site's ``params`` win when given), then POSTs for each page of records. When the
+    static page already embeds the first records (``<script type="text/xml">``), they count as page 1.
+    Details are ``art/YYYY/M/D/art_<col>_<id>.html``.
+    """
+
     name = "hanweb"
     default_detail_pattern = r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$"
 

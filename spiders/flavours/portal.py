@@ -1,11 +1,4 @@
-"""portal — a reposting portal (legal-consultation style; where the Qinghai seed was scraped).
-
-Lists are ``<column>/list_N.html`` (N from 1) with rows ``div.news-list a.title``; the next page
-is reached through an ``<a class="next">下一页</a>`` link (absent on the last page). Details are
-``<column>/<id>.html``, wrapped in heavy portal chrome that normalization strips.
-
-Site ``selectors``: ``list_link`` (default ``div.news-list a.title``).
-"""
+"""The ``portal`` list parser; :class:`PortalFlavour` documents the flavour."""
 
 from __future__ import annotations
 
@@ -13,11 +6,20 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from policywatch.registry import Site
+from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, base_href, decode, find_date
 
 
 class PortalFlavour(Flavour):
+    """portal — a reposting portal (legal-consultation style; where the Qinghai seed was scraped).
+
+    Lists are ``<column>/list_N.html`` (N from 1) with rows ``div.news-list a.title``; the next page
+    is reached through an ``<a class="next">下一页</a>`` link (absent on the last page). Details are
+    ``<column>/<id>.html``, wrapped in heavy portal chrome that normalization strips.
+
+    Site ``selectors``: ``list_link`` (default ``div.news-list a.title``).
+    """
+
     name = "portal"
     default_detail_pattern = r"/\d+\.s?html$"
 

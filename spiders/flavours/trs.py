@@ -1,15 +1,4 @@
-"""trs — TRS WCM static pages (Hainan, Qinghai, Chongqing, most provinces).
-
-Lists are static pages: ``<column>/index.html``, then ``index_1.html``, ``index_2.html``, …
-(``.shtml`` on some sites). The page count comes from the inline script
-``createPageHTML('page_div', countPage, currentPage, 'index', 'html', totalRecords);``
-(older templates omit the leading ``'page_div'``). Rows are
-``<li><a href="./YYYYMM/tYYYYMMDD_<id>.html" title="…">…</a><span>YYYY-MM-DD</span></li>``.
-Details look like ``<column>/YYYYMM/tYYYYMMDD_<id>.html``.
-
-Rows found inside HTML comments count too (some templates comment the static rows out and
-draw them with JavaScript). Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default ``span::text, b::text``).
-"""
+"""The ``trs`` list parser; :class:`TrsFlavour` documents the flavour."""
 
 from __future__ import annotations
 
@@ -18,7 +7,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from policywatch.registry import Site
+from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
@@ -37,6 +26,20 @@ def parse_create_page_html(text: str) -> tuple[int, str, str] | None:
 
 
 class TrsFlavour(Flavour):
+    """trs — TRS WCM static pages (Hainan, Qinghai, Chongqing, most provinces).
+
+    Lists are static pages: ``<column>/index.html``, then ``index_1.html``, ``index_2.html``, …
+    (``.shtml`` on some sites). The page count comes from the inline script
+    ``createPageHTML('page_div', countPage, currentPage, 'index', 'html', totalRecords);``
+    (older templates omit the leading ``'page_div'``). Rows are
+    ``<li><a href="./YYYYMM/tYYYYMMDD_<id>.html" title="…">…</a><span>YYYY-MM-DD</span></li>``.
+    Details look like ``<column>/YYYYMM/tYYYYMMDD_<id>.html``.
+
+    Rows found inside HTML comments count too (some templates comment the static rows out and
+    draw them with JavaScript). Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
+    (default ``span::text, b::text``).
+    """
+
     name = "trs"
     default_detail_pattern = r"/\d{6}/t\d{8}_\d+\.s?html$"
 

@@ -16,7 +16,6 @@ A site still backing off after an anti-bot challenge is not requested at all (it
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,18 +30,19 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from policywatch.registry import Site, load_registry, select_sites
+import config
+from notices.attachments import is_fetched_attachment_url
+from sites import Site, load_registry, select_sites
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
 from spiders.items import FetchedPage
-from spiders.middlewares import FLAG, ROLE, SITE
 from spiders.outcomes import SiteOutcomes
+from spiders.protocol import FLAG, ROLE, SITE, source_fields
 from storage.db import session_scope
 from storage.snapshots import known_urls
 from storage.sources import ensure_source, in_backoff
 
 MODES = ("monitor", "recheck", "backfill")
-ATTACHMENT_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?)(\?|#|$)", re.I)
 BACKFILL_PAGE_CAP = 2000  # a runaway pager must still end
 REDIRECTED_TO_HEADER = "x-policywatch-redirected-to"  # added to stored headers after an on-site redirect
 
@@ -84,7 +84,7 @@ class NoticesSpider(scrapy.Spider):
         spider.outcomes = SiteOutcomes(crawler, list(spider.sites))
         spider.retry_http_codes = {int(c) for c in crawler.settings.getlist("RETRY_HTTP_CODES")}
         # One download slot per site, with that site's politeness (settings are not frozen yet).
-        scale = crawler.settings.getfloat("POLICYWATCH_DELAY_SCALE", 1.0)
+        scale = config.current().delay_scale
         slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         for slug, site in spider.sites.items():
             slots[slug] = {
@@ -101,7 +101,7 @@ class NoticesSpider(scrapy.Spider):
         backoff_until: dict[str, datetime] = {}
         with session_scope() as session:
             for slug, site in self.sites.items():
-                source = ensure_source(session, site)
+                source = ensure_source(session, source_fields(site))
                 self.known[slug] = known_urls(session, source.id)
                 if source.backoff_until is not None and in_backoff(source) and not self.ignore_backoff:
                     backoff_until[slug] = source.backoff_until
@@ -245,7 +245,7 @@ class NoticesSpider(scrapy.Spider):
         base = urljoin(response.url, (selector.css("base::attr(href)").get() or "").strip())
         for href in selector.css("a::attr(href)").getall():
             url = urljoin(base, href.strip())
-            if not ATTACHMENT_LINK.search(url.split("#", 1)[0]) or url in self.known[site.slug]:
+            if not is_fetched_attachment_url(url) or url in self.known[site.slug]:
                 continue
             if urlsplit(url).scheme not in ("http", "https"):
                 continue

@@ -7,7 +7,6 @@ one documented at-least-once window (a worker killed after the server accepted, 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -16,14 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from alerts.devservers import LocalMailbox, LocalWebhook, free_port
-from alerts.outbox import CRASH_AFTER_NOTIFY_ENV, DEFAULT_LEASE, enqueue, send_digests, send_pending
+from alerts.outbox import DEFAULT_LEASE, enqueue, send_digests, send_pending
 from alerts.subscriptions import SHANGHAI, sync_subscriptions
 from changes import detect
+from govsim.inbox import LocalMailbox, LocalWebhook, free_port
 from storage.models import Delivery
 from tests.alerts.outbox_setup import new_notice, setup_outbox, statuses, write_subscriptions
-from tests.support.mailbox import wait_for_messages
 from tests.support.outbox_db import seed_change
+from tests.support.sender import CRASH_STATUS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,11 +31,11 @@ def titles(box: LocalMailbox) -> Counter[str]:
     return Counter(m.subject for m in box.messages)
 
 
-def run_sender(db_url: str, subs: Path, worker: str, **env: str) -> subprocess.Popen[str]:
+def run_sender(db_url: str, subs: Path, worker: str, *options: str) -> subprocess.Popen[str]:
+    """``tests/support/sender.py`` in its own process (``options``: a crash, a common start)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.sender", db_url, str(subs), worker],
+        [sys.executable, "-m", "tests.support.sender", db_url, str(subs), worker, *options],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -146,9 +145,9 @@ def test_worker_killed_between_send_and_commit(database_url: str, tmp_path: Path
         configs = write_subscriptions(subs, [{"name": "mail", "urls": [box.apprise_url()]}])
         factory = setup_outbox(database_url, configs, 4)
 
-        proc = run_sender(database_url, subs, "doomed", **{CRASH_AFTER_NOTIFY_ENV: "2"})
+        proc = run_sender(database_url, subs, "doomed", "--crash-after-notify", "2")
         _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 17, err
+        assert proc.returncode == CRASH_STATUS, err
         # Alert 1 committed as sent; alert 2 accepted by SMTP but not committed; 3 and 4 untouched.
         assert statuses(factory) == ["sent", "sending", "pending", "pending"]
         assert titles(box) == Counter({"[新发布] 测试通知001": 1, "[新发布] 测试通知002": 1})
@@ -179,18 +178,26 @@ def test_two_senders_at_once_send_each_alert_once(database_url: str, tmp_path: P
             [{"name": "hook", "urls": [hook.apprise_url()]}, {"name": "mail", "urls": [box.apprise_url()]}],
         )
         factory = setup_outbox(database_url, configs, 15)
-        procs = [run_sender(database_url, subs, f"w{i}") for i in range(2)]
+        ready = tmp_path / "ready"
+        procs = [
+            run_sender(database_url, subs, f"w{i}", "--start-with", "2", "--ready-dir", str(ready))
+            for i in range(2)
+        ]
         reports = []
         for proc in procs:
             out, err = proc.communicate(timeout=180)
             assert proc.returncode == 0, err
             reports.append(json.loads(out.strip().splitlines()[-1]))
         assert sum(r["sent"] for r in reports) == 30
-        assert all(r["claimed"] > 0 for r in reports) or sum(r["claimed"] for r in reports) == 30
+        # Each sender's own account: it did part of the work, sent all it claimed, took no claim twice.
+        for report in reports:
+            assert 0 < report["claimed"] < 30 and report["sent"] == report["claimed"], report
+            assert report["retrying"] == report["failed"] == report["lost_claims"] == 0, report
+            assert report["errors"] == [], report
         assert Counter(p["json"]["title"] for p in hook.posts) == Counter(
             {f"[新发布] 测试通知{n:03d}": 1 for n in range(1, 16)}
         )
-        assert len(wait_for_messages(box, 15)) == 15 and len(set(titles(box))) == 15
+        assert len(box.wait_for_messages(15)) == 15 and len(set(titles(box))) == 15
     assert statuses(factory) == ["sent"] * 30
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from alerts.admin import check_subscriptions, list_alerts, list_subscription_rows
-from alerts.devservers import LocalWebhook, free_port
 from alerts.outbox import send_pending
 from alerts.secrets import MASK, mask_url, resolve_url, scrub, secret_parts
+from govsim.inbox import LocalWebhook, free_port
 from storage.db import get_engine
 from tests.alerts.outbox_setup import setup_outbox, write_subscriptions
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from alerts.devservers import LocalWebhook
-from policywatch.cycle import send_alerts
+from flows.steps import send_alerts
+from govsim.inbox import LocalWebhook
 from tests.alerts.outbox_setup import setup_outbox, statuses, write_subscriptions
 
 
@@ -17,9 +17,9 @@ def test_send_alerts_drains_a_backlog_of_several_batches(pipeline_env: str, tmp_
         )
         setup_outbox(pipeline_env, configs, 230)
 
-        report = send_alerts(worker_id="backlog")
+        summary = send_alerts(worker_id="backlog")
 
-        assert (report["claimed"], report["sent"], report["pending"]) == (230, 230, 0)
+        assert (summary.claimed, summary.sent, summary.pending) == (230, 230, 0)
         assert statuses(setup_outbox(pipeline_env, configs, 0)) == ["sent"] * 230
         delivered = Counter(post["json"]["title"] for post in hook.posts)
         assert len(delivered) == 230 and set(delivered.values()) == {1}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from changes import Change, ChangeKind, contract_json, detect
+from changes import Change, ChangeKind, contract_json, detect, removal_change
 from tests.changes.notice_builders import build_notice
 
 TABLE = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text(encoding="utf-8"))
@@ -45,6 +45,30 @@ def test_change_round_trips_through_json() -> None:
     change = detect(previous, current)
     again = Change.from_dict(json.loads(json.dumps(change.to_dict(), ensure_ascii=False)))
     assert again == change
+
+
+def _detected(case: dict[str, Any]) -> Change:
+    previous = None if case["previous"] is None else build_notice(BASE, case["previous"])
+    recent = [build_notice(BASE, r) for r in case.get("recent", [])]
+    return detect(previous, build_notice(BASE, case["current"]), recent=recent)
+
+
+@pytest.mark.parametrize("case", TABLE["cases"], ids=[c["id"] for c in TABLE["cases"]])
+def test_every_detected_change_round_trips_exactly(case: dict[str, Any]) -> None:
+    """A stored change's detail is ``Change.to_dict()`` as JSON; ``from_dict`` gives it back whole."""
+    change = _detected(case)
+    stored = json.loads(json.dumps(change.to_dict(), ensure_ascii=False))
+    again = Change.from_dict(stored)
+    assert again == change
+    assert again.to_dict() == stored
+
+
+@pytest.mark.parametrize("kind", [ChangeKind.REMOVED, ChangeKind.RESTORED])
+def test_removal_changes_round_trip_exactly(kind: ChangeKind) -> None:
+    change = removal_change(kind, "海南省人民政府关于进一步优化营商环境的通知", BASE["url"], http_status=410)
+    stored = json.loads(json.dumps(change.to_dict(), ensure_ascii=False))
+    assert Change.from_dict(stored) == change
+    assert Change.from_dict(stored).to_dict() == stored
 
 
 def test_contract_json_shape() -> None:

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = PROJECT_ROOT / "tests" / "fixtures" / "pages"
@@ -58,10 +57,9 @@ class CliWorld:
     sites: list[str]
 
     def cycle(self, recheck: str = "all") -> dict[str, Any]:
-        """One real monitor cycle: the Prefect flow, the Scrapy subprocess, the outbox."""
-        from flows.monitor import monitor
-
-        return monitor(sites=self.sites, recheck=recheck)
+        """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox), run as
+        ``policywatch run --json``: its summary as the JSON it prints."""
+        return cli_json("run", "--sites", ",".join(self.sites), "--recheck", recheck, "--json")
 
     def pick_seed_url(self, slug: str) -> str:
         """The URL of ``slug``'s seed notice (the corpus notice govsim can edit)."""
@@ -101,11 +99,10 @@ def cli_world(
         subscriptions = root / "subscriptions.toml"
         subscriptions.write_text(subscriptions_toml(webhook), encoding="utf-8")
         with pytest.MonkeyPatch.context() as env:
-            env.setenv("POLICYWATCH_DATABASE_URL", database_url)
-            env.setenv("POLICYWATCH_SUBSCRIPTIONS", str(subscriptions))
-            env.setenv("POLICYWATCH_SITE_OVERRIDES", str(gov.overrides_file))
-            env.setenv("POLICYWATCH_SITES_DIRS", f"{DEFAULT_SITES_DIR}:{gov.sites_dir}")
-            env.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+            for name, value in gov.environment(
+                database_url=database_url, subscriptions=subscriptions
+            ).items():
+                env.setenv(name, value)
             env.setenv(REF_ENV, f"json://user:{SECRET}@{webhook.host}:{webhook.port}/ref")
             world = CliWorld(gov, webhook, database_url, database_path, list(sites))
             baseline = world.cycle(recheck="none")

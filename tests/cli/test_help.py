@@ -16,11 +16,19 @@ pytestmark = pytest.mark.xdist_group("cli-pages")
 OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
 
 
+def _subcommands(command: click.Command) -> dict[str, click.Command]:
+    """A group's subcommands through click's own lookup (`policywatch govsim` loads them lazily)."""
+    if not isinstance(command, click.Group):
+        return {}
+    ctx = click.Context(command)
+    found = {name: command.get_command(ctx, name) for name in command.list_commands(ctx)}
+    return {name: sub for name, sub in found.items() if sub is not None}
+
+
 def _walk(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
     found = [(path, command)]
-    if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            found += _walk(command.commands[name], (*path, name))
+    for name, sub in sorted(_subcommands(command).items()):
+        found += _walk(sub, (*path, name))
     return found
 
 
@@ -55,13 +63,13 @@ def test_help_works_and_mentions_only_real_options(path: tuple[str, ...], comman
     mentioned = set(OPTION.findall(result.stdout))
     known = _options(command)
     if isinstance(command, click.Group):  # a subcommand's one-line summary may name its own options
-        known = known.union(*(_options(sub) for sub in command.commands.values()))
+        known = known.union(*(_options(sub) for sub in _subcommands(command).values()))
     unknown = {m for m in mentioned if m not in known}
     # single-dash words inside prose (e.g. "re-check", dates) are not options
     unknown = {m for m in unknown if m.startswith("--") or len(m) == 2}
     assert not unknown, f"`policywatch {' '.join(path)} --help` mentions {sorted(unknown)}:\n{result.stdout}"
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+        for name, sub in _subcommands(command).items():
             if not sub.hidden:
                 assert name in result.stdout, f"group help does not list {name}"
 
@@ -79,12 +87,11 @@ def test_the_readme_synopsis_names_real_commands_and_options(line: str) -> None:
     command: click.Command = main
     group_path = []
     while (
-        isinstance(command, click.Group)
-        and words
-        and words[0] in command.commands
-        and (command is main or isinstance(command.commands[words[0]], click.Group))
+        words
+        and words[0] in _subcommands(command)
+        and (command is main or isinstance(_subcommands(command)[words[0]], click.Group))
     ):
-        command = command.commands[words[0]]
+        command = _subcommands(command)[words[0]]
         group_path.append(words.pop(0))
     assert group_path, line
     # "sites list | check [SLUG]", "alerts list [--status S] | retry (--id N … | --failed)": a
@@ -92,8 +99,8 @@ def test_the_readme_synopsis_names_real_commands_and_options(line: str) -> None:
     target = command
     previous = "|"
     for word in words:
-        if isinstance(command, click.Group) and previous == "|" and word in command.commands:
-            target = command.commands[word]
+        if isinstance(command, click.Group) and previous == "|" and word in _subcommands(command):
+            target = _subcommands(command)[word]
         elif isinstance(command, click.Group) and previous == "|" and re.fullmatch(r"[a-z]+", word):
             pytest.fail(f"{line}: `{' '.join(group_path)}` has no subcommand {word!r}")
         for option in OPTION.findall(word):

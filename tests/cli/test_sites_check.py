@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from govsim.testing import GovsimHandle, running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
+from sites import DEFAULT_SITES_DIR
 from tests.cli.conftest import cli, describe
 
 pytestmark = pytest.mark.xdist_group("cli-sites-check")

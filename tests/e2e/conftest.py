@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from alerts.devservers import LocalWebhook
+from flows.steps import CycleReport
+from govsim.inbox import LocalWebhook
 from govsim.testing import GovsimHandle, running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
 
 E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
@@ -28,25 +28,25 @@ class World:
     database_url: str
     sites: list[str]
 
-    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> dict[str, Any]:
+    def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> CycleReport:
         """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox)."""
         from flows.monitor import monitor
 
         return monitor(sites=sites or self.sites, recheck=recheck)
 
-    def change_rows(self, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    def change_rows(self, summary: CycleReport) -> list[dict[str, Any]]:
         """This cycle's changes as stored, with their detail (kind, priority, edits, fields)."""
         from storage.db import session_factory
         from storage.models import Change
 
-        ids = [c["change_id"] for c in summary["ingest"]["changes"]]
+        ids = [c.change_id for c in summary.ingest.changes]
         if not ids:
             return []
         with session_factory(self.database_url)() as session:
             rows = session.scalars(select(Change).where(Change.id.in_(ids)).order_by(Change.id))
             return [
                 {"id": r.id, "kind": r.kind, "priority": r.priority, "summary": r.summary,
-                 "alerted": r.alerted, "change": (r.detail or {}).get("change", {})}
+                 "alerted": r.alerted, "change": r.detail}
                 for r in rows
             ]  # fmt: skip
 
@@ -68,14 +68,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
             f'[[subscription]]\nname = "team"\nurls = ["{webhook.apprise_url()}"]\n', encoding="utf-8"
         )
         with pytest.MonkeyPatch.context() as env:
-            env.setenv("POLICYWATCH_DATABASE_URL", database_url)
-            env.setenv("POLICYWATCH_SUBSCRIPTIONS", str(subscriptions))
-            env.setenv("POLICYWATCH_SITE_OVERRIDES", str(gov.overrides_file))
-            env.setenv("POLICYWATCH_SITES_DIRS", f"{DEFAULT_SITES_DIR}:{gov.sites_dir}")
-            env.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+            for name, value in gov.environment(
+                database_url=database_url, subscriptions=subscriptions
+            ).items():
+                env.setenv(name, value)
             world = World(gov=gov, webhook=webhook, database_url=database_url, sites=list(E2E_SITES))
             baseline = world.cycle(recheck="none")
-            assert all(site["status"] == "ok" for site in baseline["sites"]), baseline["sites"]
-            assert baseline["alerts"]["sent"] == 0, "a site's first crawl is its baseline, never alerted"
+            assert all(site.status == "ok" for site in baseline.sites), baseline.sites
+            assert baseline.alerts.sent == 0, "a site's first crawl is its baseline, never alerted"
             webhook.clear()
             yield world

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.devservers import LocalWebhook
+from govsim.inbox import LocalWebhook
 from govsim.testing import running_govsim
-from policywatch.registry import DEFAULT_SITES_DIR
 
 CRASHING_SITE = "chuzhou"
 HEALTHY_SITE = "hainan"
@@ -40,11 +39,8 @@ def crash_world(tmp_path: Path, prefect_harness: None, monkeypatch: pytest.Monke
         subscriptions.write_text(
             f'[[subscription]]\nname = "team"\nurls = ["{webhook.apprise_url()}"]\n', encoding="utf-8"
         )
-        monkeypatch.setenv("POLICYWATCH_DATABASE_URL", database_url)
-        monkeypatch.setenv("POLICYWATCH_SUBSCRIPTIONS", str(subscriptions))
-        monkeypatch.setenv("POLICYWATCH_SITE_OVERRIDES", str(gov.overrides_file))
-        monkeypatch.setenv("POLICYWATCH_SITES_DIRS", str(DEFAULT_SITES_DIR))
-        monkeypatch.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+        for name, value in gov.environment(database_url=database_url, subscriptions=subscriptions).items():
+            monkeypatch.setenv(name, value)
         yield gov, webhook, tmp_path
 
 
@@ -53,7 +49,7 @@ def test_a_crashing_crawler_fails_its_sites_but_not_the_cycle(crash_world: tuple
 
     gov, webhook, tmp_path = crash_world
     baseline = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
-    assert {s["slug"]: s["status"] for s in baseline["sites"]} == {HEALTHY_SITE: "ok", CRASHING_SITE: "ok"}
+    assert {s.slug: s.status for s in baseline.sites} == {HEALTHY_SITE: "ok", CRASHING_SITE: "ok"}
 
     published = gov.admin.publish(HEALTHY_SITE)
     hook_dir = tmp_path / "crashing-crawler"
@@ -64,12 +60,12 @@ def test_a_crashing_crawler_fails_its_sites_but_not_the_cycle(crash_world: tuple
         summary = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
         again = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
 
-    crashed = {s["site"]: s for s in summary["failing_sites"]}
+    crashed = {s.site: s for s in summary.failing_sites}
     assert list(crashed) == [CRASHING_SITE]
-    assert "crawler died before reaching this site" in crashed[CRASHING_SITE]["error"]
-    assert crashed[CRASHING_SITE]["consecutive_failures"] == 1
-    assert [s["consecutive_failures"] for s in again["failing_sites"]] == [2]
-    statuses = {s["slug"]: s["status"] for s in summary["sites"]}
+    assert "crawler died before reaching this site" in crashed[CRASHING_SITE].error
+    assert crashed[CRASHING_SITE].consecutive_failures == 1
+    assert [s.consecutive_failures for s in again.failing_sites] == [2]
+    statuses = {s.slug: s.status for s in summary.sites}
     assert statuses == {HEALTHY_SITE: "ok", CRASHING_SITE: "failed"}
-    assert [c["title"] for c in summary["ingest"]["changes"]] == [published["title"]]
+    assert [c.title for c in summary.ingest.changes] == [published["title"]]
     assert [p["json"]["title"] for p in webhook.posts if published["title"] in p["json"]["title"]]

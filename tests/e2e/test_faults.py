@@ -38,19 +38,17 @@ def test_fault_gives_a_clear_outcome_and_no_alert(world: World, case: dict[str, 
         summary = world.cycle(sites=[slug])
     finally:
         world.gov.admin.fault(slug, case["fault"], on=False, scope=case["scope"])
-    site = next(s for s in summary["sites"] if s["slug"] == slug)
+    site = next(s for s in summary.sites if s.slug == slug)
     allowed = case["status"] if isinstance(case["status"], list) else [case["status"]]
-    assert site["status"] in allowed, site
+    assert site.status in allowed, site
     for pattern in case.get("error", []):
-        assert site["error"] and re.search(pattern, site["error"], re.IGNORECASE), site["error"]
-        assert slug in site["error"] or site["status"] != "blocked", "the error names the site"
-    assert summary["ingest"]["changes"] == [], world.change_rows(summary)
-    assert summary["alerts"]["sent"] == 0
+        assert site.error and re.search(pattern, site.error, re.IGNORECASE), site.error
+        assert slug in site.error or site.status != "blocked", "the error names the site"
+    assert summary.ingest.changes == [], world.change_rows(summary)
+    assert summary.alerts.sent == 0
     assert _version_count(world) == versions_before, "a faulty page became a stored version"
 
     recovered = world.cycle(sites=[slug])
     expected = case.get("recovered", [])
-    assert [c["kind"] for c in recovered["ingest"]["changes"]] == expected, (
-        "recovering from a fault is not news"
-    )
-    assert recovered["alerts"]["sent"] == len(expected)
+    assert [c.kind for c in recovered.ingest.changes] == expected, "recovering from a fault is not news"
+    assert recovered.alerts.sent == len(expected)

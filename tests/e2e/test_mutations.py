@@ -63,9 +63,9 @@ def test_noise_never_alerts(world: World, case: dict[str, Any]) -> None:
     world.gov.admin.noise(case["site"], case["kind"], target["id"])
     world.gov.admin.noise(case["site"], case["kind"])  # site-wide variant too, where the kind has one
     summary = world.cycle(sites=[case["site"]])
-    assert summary["ingest"]["changes"] == [], world.change_rows(summary)
-    assert summary["alerts"]["sent"] == 0
-    assert all(site["status"] == "ok" for site in summary["sites"]), summary["sites"]
+    assert summary.ingest.changes == [], world.change_rows(summary)
+    assert summary.alerts.sent == 0
+    assert all(site.status == "ok" for site in summary.sites), summary.sites
 
 
 def _mutate(world: World, case: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def test_real_edit_is_reported_once_with_kind_and_location(world: World, case: d
         paths = [e.get("path") for e in change["change"]["edits"] if e.get("field") is None]
         assert any(paths), f"edit not located by outline path: {change['change']['edits']}"
         assert any(p and p in change["summary"] for p in paths)
-    assert summary["alerts"]["sent"] == 1
+    assert summary.alerts.sent == 1
     posts = world.webhook.posts
     assert len(posts) == 1, posts
     assert facts["title"][:10] in str(posts[0]["json"]) or (facts.get("title") or "") == ""
@@ -127,9 +127,9 @@ def test_flapping_content_is_reported_once(world: World) -> None:
     index = first["paragraph_index"]
     # A → B was reported; B → A and A → B again are the same flap, so nothing more is said.
     world.gov.admin.edit_paragraph("qinghai", target["id"], paragraph_index=index, text=first["old_text"])
-    assert world.cycle(sites=["qinghai"])["ingest"]["changes"] == []
+    assert world.cycle(sites=["qinghai"]).ingest.changes == []
     world.gov.admin.edit_paragraph("qinghai", target["id"], paragraph_index=index, text=first["new_text"])
-    assert world.cycle(sites=["qinghai"])["ingest"]["changes"] == []
+    assert world.cycle(sites=["qinghai"]).ingest.changes == []
 
 
 def test_removal_needs_three_confirmations_then_restore(world: World) -> None:
@@ -137,9 +137,9 @@ def test_removal_needs_three_confirmations_then_restore(world: World) -> None:
     world.gov.admin.remove("chongqing", target["id"], status=410)
     for attempt in (1, 2):
         summary = world.cycle(sites=["chongqing"])
-        assert summary["ingest"]["changes"] == [], f"removed after only {attempt} failed check(s)"
+        assert summary.ingest.changes == [], f"removed after only {attempt} failed check(s)"
     rows = world.change_rows(world.cycle(sites=["chongqing"]))
     assert [(r["kind"], r["priority"]) for r in rows] == [("removed", "high")]
-    assert world.cycle(sites=["chongqing"])["ingest"]["changes"] == [], "removal is reported once"
+    assert world.cycle(sites=["chongqing"]).ingest.changes == [], "removal is reported once"
     world.gov.admin.restore("chongqing", target["id"])
     assert [r["kind"] for r in world.change_rows(world.cycle(sites=["chongqing"]))] == ["restored"]

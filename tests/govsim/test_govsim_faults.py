@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import fetch
 
 from govsim.testing import GovsimHandle
+from tests.govsim.fetching import fetch
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "faults.yaml").read_text(encoding="utf-8"))
 

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import body_paragraphs, fetch
 
 from govsim.render import render_detail, render_list
 from govsim.testing import GovsimHandle, running_govsim
 from govsim.world import World
+from tests.govsim.fetching import body_paragraphs, fetch
 
 
 def test_gbk_site_sends_gbk_bytes_declared_as_gb2312(sim: GovsimHandle) -> None:

@@ -10,11 +10,11 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 import yaml
-from conftest import fetch
 from lxml import html as lxml_html
 
 from govsim.testing import GovsimHandle
-from policywatch.registry import load_registry
+from sites import load_registry
+from tests.govsim.fetching import fetch
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "sites.yaml").read_text(encoding="utf-8"))
 

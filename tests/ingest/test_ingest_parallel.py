@@ -1,9 +1,10 @@
 """Ingest throughput without a change of meaning: extraction in worker processes, the policy index.
 
 The same stored snapshots give the same notices, policies, versions, changes, deliveries and report
-whether notices.extract runs in-process or ahead of the writes in worker processes; a reposted
-notice is still grouped with its original across sources (and only across sources); a transaction
-that rolls back leaves no policy behind for later pages to join.
+whether notices.extract runs in-process or ahead of the writes in worker processes, even when a
+worker process is killed or a page cannot be read; a reposted notice is still grouped with its
+original across sources (and only across sources); a page whose transaction fails is marked failed
+alone, and leaves no policy behind for later pages to join.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+import ingest.workers as ingest_workers_module
 from notices.model import RawPage
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,19 +134,20 @@ def store(database_url: str, steps: list[Step], tmp_path: Path) -> None:
             finish_crawl_run(session, run, status="ok", stats={})
 
 
-def ingest(database_url: str, *, workers: int) -> Any:
-    from policywatch.ingest import ingest_pending
+def ingest(
+    database_url: str, *, workers: int | None, on_progress: Callable[[str], None] | None = None
+) -> Any:
+    from ingest.batch import ingest_pending
     from storage.db import session_factory
-    from storage.models import Subscription
+    from storage.subscriptions import active_subscriptions
 
     return ingest_pending(
         session_factory(database_url),
         cycle_id=CYCLE,
-        subscriptions_loader=lambda s: list(
-            s.scalars(select(Subscription).where(Subscription.active.is_(True)).order_by(Subscription.id))
-        ),
+        subscriptions_loader=active_subscriptions,
         workers=workers,
         batch=5,  # several batches, so the pipeline crosses batch boundaries
+        on_progress=on_progress,
     )
 
 
@@ -241,48 +243,53 @@ def second_database_url(request: pytest.FixtureRequest, database_url: str, tmp_p
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _spy_extractions(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What process_snapshot was handed as ``extracted``, page by page."""
-    import policywatch.ingest as ingest_module
+class WorkerWatch:
+    """The extraction worker processes alive at each progress report of an ingest run (real
+    processes, found among this test's children); optionally kills one after the first batch."""
 
-    seen: list[Any] = []
-    real = ingest_module.process_snapshot
+    def __init__(self, *, kill_after_first_batch: bool = False) -> None:
+        self.before = {p.pid for p in self._workers()}
+        self.seen: set[int] = set()
+        self.killed: list[int] = []
+        self.kill = kill_after_first_batch
 
-    def spy(*args: Any, **kwargs: Any) -> None:
-        seen.append(kwargs.get("extracted"))
-        real(*args, **kwargs)
+    @staticmethod
+    def _workers() -> list[psutil.Process]:
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    found.append(child)
+            except psutil.Error:  # exited meanwhile
+                continue
+        return found
 
-    monkeypatch.setattr(ingest_module, "process_snapshot", spy)
-    return seen
+    def __call__(self, _progress: str) -> None:
+        workers = [p for p in self._workers() if p.pid not in self.before]
+        self.seen.update(p.pid for p in workers)
+        if self.kill and workers and not self.killed:
+            victim = workers[0]
+            victim.kill()
+            victim.wait(timeout=30)
+            self.killed.append(victim.pid)
 
 
 def test_worker_processes_write_what_in_process_extraction_writes(
     database_url: str, second_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import policywatch.ingest as ingest_module
-    from policywatch.ingest import Extraction
-
     steps = world_steps()
     store(database_url, steps, tmp_path)
     store(second_database_url, steps, tmp_path)
 
-    in_process = dump(database_url, ingest(database_url, workers=1))
+    in_process_watch = WorkerWatch()
+    in_process = dump(database_url, ingest(database_url, workers=1, on_progress=in_process_watch))
 
-    monkeypatch.setattr(ingest_module, "POOL_MIN_PAGES", 1)
-    seen = _spy_extractions(monkeypatch)
-    pooled = dump(second_database_url, ingest(second_database_url, workers=2))
+    monkeypatch.setattr(ingest_workers_module, "POOL_MIN_PAGES", 1)
+    pooled_watch = WorkerWatch()
+    pooled = dump(second_database_url, ingest(second_database_url, workers=2, on_progress=pooled_watch))
 
-    # The worker processes did extract: every page to extract came with its Extraction.
-    # (the 404s and the 500 are not extracted; the attachment was stored already processed)
-    assert [isinstance(e, Extraction) for e in seen] == [True] * 5 + [
-        False,
-        True,
-        True,
-        False,
-        True,
-        True,
-        False,
-    ]
+    assert in_process_watch.seen == set()
+    assert len(pooled_watch.seen) == 2, "the pooled run extracted in two worker processes"
     assert pooled == in_process
 
     # And what both wrote is what the steps mean.
@@ -311,16 +318,125 @@ def test_worker_processes_write_what_in_process_extraction_writes(
     snapshots = {url: (kind, reason) for url, kind, reason, _done in in_process["snapshots"]}
     assert snapshots["http://c.example/broken.html"] == ("error", "HTTP 500")
     assert all(done for *_rest, done in in_process["snapshots"])
+    # Every alerted change, and only those, is queued for the one subscription.
+    alerted = [i for i, change in enumerate(in_process["changes"]) if change[4]]
+    assert in_process["deliveries"] == [(i, 1, "pending") for i in alerted]
 
 
-def test_a_rolled_back_policy_is_not_joined_by_later_pages(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_pool_extracts_what_extract_gives_in_process(database_url: str, tmp_path: Path) -> None:
+    """Worker processes read the snapshot and its attachments from the database themselves."""
+    import notices
+    from ingest.extraction import attachment_lookup
+    from ingest.workers import Extraction, Extractor
+    from storage.db import session_factory, session_scope
+    from storage.models import RawSnapshot
+    from storage.snapshots import pending_snapshot_ids, snapshot_page
+
+    store(database_url, world_steps(), tmp_path)
+    with session_scope(database_url) as session:
+        ids = pending_snapshot_ids(session, cycle_id=CYCLE, limit=100)
+        expected = {}
+        for snapshot_id in ids:
+            snapshot = session.get(RawSnapshot, snapshot_id)
+            assert snapshot is not None
+            if snapshot.status == 200:
+                page = snapshot_page(snapshot)
+                expected[snapshot_id] = notices.extract(page, fetch_attachments=attachment_lookup(session))
+
+    extractor = Extractor(session_factory(database_url), workers=2)
+    try:
+        extractor._start()
+        got = list(extractor.extractions(ids))
+    finally:
+        extractor.close()
+
+    assert [snapshot_id for snapshot_id, _ in got] == ids
+    for snapshot_id, extracted in got:
+        if snapshot_id in expected:  # the 404s and the 500 are not extracted
+            assert isinstance(extracted, Extraction), (snapshot_id, extracted)
+            assert extracted.record == expected[snapshot_id]
+        else:
+            assert extracted is None
+
+
+def test_a_dead_worker_leaves_the_rest_to_in_process_extraction(
+    database_url: str,
+    second_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The original's transaction fails after creating its policy: its reposts group among
-    themselves, not with a policy that was never committed."""
-    import storage.versions as version_store
+    """A worker killed after the first batch: the rest of the run is extracted in-process and
+    nothing is lost, failed or written twice."""
+    steps = world_steps()
+    store(database_url, steps, tmp_path)
+    store(second_database_url, steps, tmp_path)
+    in_process = dump(database_url, ingest(database_url, workers=1))
 
-    steps = [
+    monkeypatch.setattr(ingest_workers_module, "POOL_MIN_PAGES", 1)
+    monkeypatch.setenv("POLICYWATCH_INGEST_WORKERS", "2")
+    watch = WorkerWatch(kill_after_first_batch=True)
+    pooled = dump(second_database_url, ingest(second_database_url, workers=None, on_progress=watch))
+
+    assert len(watch.killed) == 1 and watch.killed[0] in watch.seen
+    assert "an extraction worker died; extracting the rest of the run in-process" in caplog.text
+    assert pooled == in_process
+
+
+def test_a_page_whose_extraction_fails_is_rejected_alone(
+    database_url: str, second_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot that cannot be read (its stored body is corrupt) fails alone, in a worker as
+    in-process; the pages after it are stored."""
+    from storage.db import session_scope
+    from storage.models import RawSnapshot
+
+    steps = world_steps()
+    broken_url = steps[8][1].url  # site C's Guangdong notice
+    for url in (database_url, second_database_url):
+        store(url, steps, tmp_path)
+        with session_scope(url) as session:
+            snapshot = session.scalars(select(RawSnapshot).where(RawSnapshot.url == broken_url)).one()
+            snapshot.body_zlib = b"not zlib data"
+
+    in_process = dump(database_url, ingest(database_url, workers=1))
+    monkeypatch.setattr(ingest_workers_module, "POOL_MIN_PAGES", 1)
+    pooled = dump(second_database_url, ingest(second_database_url, workers=2))
+
+    assert pooled == in_process
+    rejected = dict(in_process["report"][3])
+    assert rejected[broken_url].startswith("processing failed: "), rejected
+    assert [url for url, *_ in in_process["snapshots"] if url == broken_url] == [broken_url]
+    snapshots = {url: (kind, reason) for url, kind, reason, _done in in_process["snapshots"]}
+    assert snapshots[broken_url] == ("error", rejected[broken_url])
+    assert broken_url not in {url for _slug, url, *_ in in_process["notices"]}
+    # The pages after it were stored.
+    assert [url.rsplit("/", 1)[-1] for url, *_ in in_process["changes"]][-1] == "repost.html"
+
+
+# A database-level fault in the middle of one page's transaction: its version cannot be inserted.
+FAIL_VERSION_OF = {
+    "sqlite": [
+        "CREATE TRIGGER disk_full BEFORE INSERT ON notice_versions "
+        "WHEN (SELECT url FROM notices WHERE id = NEW.notice_id) = '{url}' "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF (SELECT url FROM notices WHERE id = NEW.notice_id) = '{url}' THEN "
+        "RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER disk_full BEFORE INSERT ON notice_versions FOR EACH ROW EXECUTE FUNCTION disk_full()",
+    ],
+}
+
+
+def test_a_rolled_back_policy_is_not_joined_by_later_pages(database_url: str, tmp_path: Path) -> None:
+    """The original's transaction fails after creating its policy: it alone is marked failed, and
+    its reposts are stored and group among themselves, not with a policy that was never committed."""
+    from storage.db import get_engine, session_scope
+    from storage.models import NoticeVersion, Policy
+
+    steps: list[Step] = [
         ("site-a", _page(QINGHAI), None),
         ("site-b", _page("corpus_002_repost_portal", edit=_without_doc_number("知识产权", "知产")), None),
         (
@@ -335,114 +451,58 @@ def test_a_rolled_back_policy_is_not_joined_by_later_pages(
     ]
     store(database_url, steps, tmp_path)
     failing_url = steps[0][1].url
-    real_add_version = version_store.add_version
+    engine = get_engine(database_url)
+    with engine.begin() as connection:
+        for statement in FAIL_VERSION_OF[engine.dialect.name]:
+            connection.execute(text(statement.replace("{url}", failing_url)))
 
-    def add_version(session: Any, notice: Any, *args: Any, **kwargs: Any) -> Any:
-        if notice.url == failing_url:
-            raise RuntimeError("disk full")
-        return real_add_version(session, notice, *args, **kwargs)
-
-    monkeypatch.setattr(version_store, "add_version", add_version)
     report = ingest(database_url, workers=1)
 
-    assert report.rejected == [(failing_url, "processing failed: disk full")]
+    assert [url for url, _reason in report.rejected] == [failing_url]
+    reason = report.rejected[0][1]
+    assert reason.startswith("processing failed: ") and "disk full" in reason, reason
     rows = dump(database_url, report)
+    assert rows["snapshots"][0] == (failing_url, "error", reason, True)
     policies = [(url, policy) for _slug, url, *_rest, policy, _latest in rows["notices"]]
     assert [url for url, _ in policies] == [steps[1][1].url, "http://c.example/repost.html"]
     assert policies[0][1] == policies[1][1]
-    from storage.db import session_scope
-    from storage.models import Policy
-
+    assert [(url, kind) for url, kind, *_ in rows["changes"]] == [
+        (steps[1][1].url, "new"),
+        ("http://c.example/repost.html", "new"),
+    ]
     with session_scope(database_url) as session:
         assert len(list(session.scalars(select(Policy)))) == 1
+        assert len(list(session.scalars(select(NoticeVersion)))) == 2
 
 
-def test_a_small_batch_is_extracted_in_process(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_small_batch_is_extracted_in_process(database_url: str, tmp_path: Path) -> None:
     """An idle cycle's few pages are not worth starting worker processes for."""
-    import policywatch.ingest as ingest_module
-
     store(database_url, world_steps()[:3], tmp_path)
-    started: list[int] = []
-    monkeypatch.setattr(ingest_module._Extractor, "_start", lambda self: started.append(1))
-    seen = _spy_extractions(monkeypatch)
+    watch = WorkerWatch()
 
-    report = ingest(database_url, workers=4)
+    report = ingest(database_url, workers=4, on_progress=watch)
 
-    assert started == [] and seen == [None, None]
+    assert watch.seen == set()
     assert [c.kind for c in report.changes] == ["new", "new"]
 
 
-class _FakePool:
-    """A pool whose futures come back as ``outcome(snapshot_id)`` says."""
-
-    def __init__(self, outcome: Callable[[int], Any]) -> None:
-        self.outcome = outcome
-        self.shut = False
-
-    def submit(self, _fn: Any, snapshot_id: int) -> Future[Any]:
-        future: Future[Any] = Future()
-        result = self.outcome(snapshot_id)
-        if isinstance(result, BaseException):
-            future.set_exception(result)
-        else:
-            future.set_result(result)
-        return future
-
-    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        self.shut = True
-
-
-def test_a_dead_worker_leaves_the_rest_to_in_process_extraction() -> None:
-    from policywatch.ingest import Extraction, _Extractor
-    from storage.db import session_factory
-
-    extractor = _Extractor(session_factory("sqlite:///:memory:"), workers=2)
-    done = Extraction(record=None)  # type: ignore[arg-type]
-    pool = _FakePool(lambda i: BrokenProcessPool("killed") if i >= 3 else done)
-    extractor.pool = pool  # type: ignore[assignment]
-
-    got = list(extractor.extractions(list(range(1, 101))))
-
-    assert [i for i, _ in got] == list(range(1, 101))
-    assert [e for _, e in got[:2]] == [done, done]
-    assert all(e is None for _, e in got[2:])
-    assert pool.shut and extractor.pool is None
-    # And it does not try worker processes again in this run.
-    assert all(e is None for _, e in extractor.extractions(list(range(200, 300))))
-
-
-def test_a_page_whose_extraction_failed_is_reported_alone() -> None:
-    from policywatch.ingest import Extraction, _Extractor
-    from storage.db import session_factory
-
-    extractor = _Extractor(session_factory("sqlite:///:memory:"), workers=2)
-    done = Extraction(record=None)  # type: ignore[arg-type]
-    extractor.pool = _FakePool(lambda i: RuntimeError("bad page") if i == 2 else done)  # type: ignore[assignment]
-
-    got = list(extractor.extractions([1, 2, 3]))
-
-    assert [i for i, _ in got] == [1, 2, 3]
-    assert got[0][1] is done and got[2][1] is done
-    assert isinstance(got[1][1], RuntimeError)
-
-
 def test_workers_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from policywatch.ingest import ingest_workers
+    from config import SettingsError
+    from ingest.workers import ingest_workers
 
     monkeypatch.setenv("POLICYWATCH_INGEST_WORKERS", "1")
     assert ingest_workers() == 1
     monkeypatch.setenv("POLICYWATCH_INGEST_WORKERS", "3")
     assert ingest_workers() == 3
     monkeypatch.setenv("POLICYWATCH_INGEST_WORKERS", "many")
-    assert 1 <= ingest_workers() <= 4
+    with pytest.raises(SettingsError, match="POLICYWATCH_INGEST_WORKERS"):
+        ingest_workers()
     monkeypatch.delenv("POLICYWATCH_INGEST_WORKERS")
     assert 1 <= ingest_workers() <= 4
 
 
 def test_policy_index_compares_the_newest_policies_newest_first(sqlite_url: str) -> None:
-    from policywatch.ingest import PolicyIndex
+    from ingest.policies import PolicyIndex
     from storage.db import session_scope
     from storage.models import Policy
     from tests.support.outbox_db import ensure_source

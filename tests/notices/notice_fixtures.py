@@ -41,11 +41,26 @@ FIELDS = (
 )
 
 
+# Fixtures saved from real government sites (rw_: ../shared/realworld; real_: public repositories);
+# the others are replica pages (govsim_) or corpus notices rendered by us (corpus_).
+REAL_PREFIXES = ("rw_", "real_")
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     page: RawPage
     expected: dict[str, Any]
+
+    @property
+    def origin(self) -> str:
+        """``real`` or ``replica``: the gate keeps a floor for each."""
+        return "real" if self.name.startswith(REAL_PREFIXES) else "replica"
+
+    @property
+    def known_misses(self) -> dict[str, str]:
+        """field -> why the extractor gets it wrong today (the per-field test expects the miss)."""
+        return dict(self.expected.get("known_misses") or {})
 
 
 def load_cases() -> list[Case]:

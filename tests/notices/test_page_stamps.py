@@ -15,7 +15,7 @@ import pytest
 
 import notices
 from notices.body import is_clock_line
-from notices.model import PageKind, RawPage
+from notices.model import RawPage
 from tests.notices.notice_fixtures import load_cases
 
 NOTICE_CASES = [case for case in load_cases() if case.expected.get("page_kind") == "notice"]
@@ -27,6 +27,7 @@ STAMPS = (
     "今天是{dt.year}年{dt.month}月{dt.day}日 星期三",
     "Generated at {dt:%Y-%m-%d %H:%M:%S}",
 )
+MAX_POSITIONS = 40
 STAMP_MARKUP = ("<div>{stamp}</div>", '<p class="time">{stamp}</p>', "<span>{stamp}</span>", "<br>{stamp}")
 
 
@@ -34,6 +35,8 @@ def _with_line_after_each_div(page: RawPage) -> list[tuple[int, RawPage]]:
     """The page once per ``</div>``, with a stamp line inserted after it (formats in rotation)."""
     html = page.body.decode("utf-8")
     ends = [m.end() for m in re.finditer(r"</div\s*>", html, re.I)]
+    if len(ends) > MAX_POSITIONS:  # big portal pages: an even spread keeps the test quick
+        ends = [ends[i * len(ends) // MAX_POSITIONS] for i in range(MAX_POSITIONS)]
     variants = []
     for index, at in enumerate(ends):
         when = datetime(2020, 1, 1) + timedelta(days=37 * index, seconds=4111 * index)
@@ -58,10 +61,12 @@ def test_a_page_stamp_never_changes_the_body(case) -> None:
     changed = [
         at
         for at, page in _with_line_after_each_div(case.page)
-        if (after := notices.extract(page)).page_kind is not PageKind.NOTICE
-        or after.paragraphs != before.paragraphs
+        if ((after := notices.extract(page)).page_kind, after.paragraphs)
+        != (before.page_kind, before.paragraphs)
     ]
-    assert changed == [], f"a stamp after the </div> at these offsets changed the body: {changed}"
+    assert changed == [], (
+        f"a stamp after the </div> at these offsets changed the page kind or body: {changed}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from alerts.devservers import LocalWebhook
-from policywatch.ops import ops_alert_for_failing_sites
-from policywatch.recheck import recheck_batches
+from alerts.ops import ops_alert_for_failing_sites
+from flows.recheck_plan import recheck_batches
+from govsim.inbox import LocalWebhook
 
 FAILING = [
     {"site": "hainan", "status": "blocked", "consecutive_failures": 4,
@@ -61,7 +61,7 @@ def test_urls_from_env_references_resolved_and_never_shown(
         secret_url = webhook.apprise_url("/s3cr3t-token-path")
         monkeypatch.setenv("OPS_HOOK", secret_url)
         monkeypatch.setenv("POLICYWATCH_OPS_URLS", " $OPS_HOOK , ")
-        with caplog.at_level(logging.INFO, logger="policywatch.ops"):
+        with caplog.at_level(logging.INFO, logger="alerts.ops"):
             alerted = ops_alert_for_failing_sites(FAILING[:1])
         assert alerted == ["hainan"] and len(webhook.posts) == 1
     assert "s3cr3t-token-path" not in caplog.text
@@ -72,13 +72,13 @@ def test_without_urls_it_warns_and_sends_nothing(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.delenv("POLICYWATCH_OPS_URLS", raising=False)
-    with caplog.at_level(logging.WARNING, logger="policywatch.ops"):
+    with caplog.at_level(logging.WARNING, logger="alerts.ops"):
         assert ops_alert_for_failing_sites(FAILING) == []
     assert "set POLICYWATCH_OPS_URLS" in caplog.text
 
 
 def test_an_unreachable_channel_is_reported_not_raised() -> None:
-    from alerts.devservers import free_port
+    from govsim.inbox import free_port
 
     assert ops_alert_for_failing_sites(FAILING[:1], urls=[f"json://127.0.0.1:{free_port()}/ops"]) == []
 

@@ -62,7 +62,8 @@ def _store_snapshot(database_url: str, tmp_path: Path) -> tuple[int, str]:
     """One source (its baseline already taken) and one stored notice page; (snapshot id, cycle id)."""
     from alerts.subscriptions import load_subscriptions, sync_subscriptions
     from notices.model import RawPage
-    from policywatch.registry import load_registry
+    from sites import load_registry
+    from spiders.protocol import source_fields
     from storage.db import session_scope
     from storage.models import utcnow
     from storage.snapshots import add_snapshot, finish_crawl_run, start_crawl_run
@@ -76,7 +77,7 @@ def _store_snapshot(database_url: str, tmp_path: Path) -> tuple[int, str]:
     subscriptions.write_text(SUBSCRIPTIONS, encoding="utf-8")
     cycle_id = "cycle-after-baseline"
     with session_scope(database_url) as session:
-        source = ensure_source(session, load_registry()["hainan"])
+        source = ensure_source(session, source_fields(load_registry()["hainan"]))
         source.baseline_at = utcnow() - timedelta(days=1)
         sync_subscriptions(session, load_subscriptions(subscriptions))
         run = start_crawl_run(session, source, cycle_id, "monitor")
@@ -86,16 +87,12 @@ def _store_snapshot(database_url: str, tmp_path: Path) -> tuple[int, str]:
 
 
 def _ingest(database_url: str, cycle_id: str):  # type: ignore[no-untyped-def]
-    from policywatch.ingest import ingest_pending
+    from ingest.batch import ingest_pending
     from storage.db import session_factory
-    from storage.models import Subscription
+    from storage.subscriptions import active_subscriptions
 
     return ingest_pending(
-        session_factory(database_url),
-        cycle_id=cycle_id,
-        subscriptions_loader=lambda s: list(
-            s.scalars(select(Subscription).where(Subscription.active.is_(True)))
-        ),
+        session_factory(database_url), cycle_id=cycle_id, subscriptions_loader=active_subscriptions
     )
 
 

@@ -225,7 +225,7 @@ def _deliveries(database_url: str) -> list[tuple[int, str, str, str]]:
 def test_two_workers_crawl_each_site_once_and_deliver_each_alert_once(
     deployed: PrefectStack, postgres_url: str, tmp_path: Path
 ) -> None:
-    from alerts.devservers import LocalMailbox, LocalWebhook
+    from govsim.inbox import LocalMailbox, LocalWebhook
     from govsim.testing import running_govsim
 
     deployed.run(_quiesce_schedules)
@@ -240,11 +240,12 @@ def test_two_workers_crawl_each_site_once_and_deliver_each_alert_once(
         assert len(slugs) == SCALE_SITES
         worker_env = {
             "POLICYWATCH_HOME": str(REPO),
-            "POLICYWATCH_DATABASE_URL": postgres_url,
-            "POLICYWATCH_SITES_DIRS": str(gov.sites_dir),
-            "POLICYWATCH_SITE_OVERRIDES": str(gov.overrides_file),
-            "POLICYWATCH_SUBSCRIPTIONS": str(subscriptions),
-            "POLICYWATCH_DELAY_SCALE": "0.02",
+            **gov.environment(
+                database_url=postgres_url,
+                subscriptions=subscriptions,
+                sites_dirs=[gov.sites_dir],
+                delay_scale=0.02,
+            ),
             "PW_TEST_WEBHOOK_URL": webhook.apprise_url(),
             "PW_TEST_SMTP_URL": mailbox.apprise_url(),
             "PREFECT_WORKER_QUERY_SECONDS": "1",

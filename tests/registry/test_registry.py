@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policywatch.registry import DEFAULT_SITES_DIR, RegistryError, load_registry, load_site_file, select_sites
+from govsim.render.detail import DETAIL_BUILDERS
+from sites import DEFAULT_SITES_DIR, FLAVOURS, RegistryError, load_registry, load_site_file, select_sites
+from spiders.flavours import FLAVOURS as LIST_PARSERS
 
 CASES = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))
 
@@ -64,3 +66,9 @@ def test_duplicate_slug_across_directories(tmp_path: Path) -> None:
     )
     with pytest.raises(RegistryError, match="defined twice"):
         load_registry([DEFAULT_SITES_DIR, tmp_path], overrides={})
+
+
+def test_every_flavour_has_a_list_parser_and_a_replica_and_nothing_else_does() -> None:
+    assert set(LIST_PARSERS) == set(FLAVOURS)
+    assert all(name == parser.name for name, parser in LIST_PARSERS.items())
+    assert set(DETAIL_BUILDERS) == set(FLAVOURS)

@@ -25,8 +25,6 @@ from storage.models import RawSnapshot, Source
 from storage.snapshots import snapshot_page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# Replicas answer in milliseconds: scale the seed sites' polite 2 s delays down to 20 ms.
-DELAY_SCALE = "0.01"
 
 
 @dataclass
@@ -61,10 +59,7 @@ class CrawlWorld:
     @property
     def env(self) -> dict[str, str]:
         return {
-            "POLICYWATCH_DATABASE_URL": self.database_url,
-            "POLICYWATCH_SITE_OVERRIDES": str(self.govsim.overrides_file),
-            "POLICYWATCH_SITES_DIRS": str(self.sites_dir),
-            "POLICYWATCH_DELAY_SCALE": DELAY_SCALE,
+            **self.govsim.environment(database_url=self.database_url, sites_dirs=[self.sites_dir]),
             # Each crawl is a fresh interpreter: cached bytecode (outside the tree) halves its start-up.
             "PYTHONDONTWRITEBYTECODE": "",
             "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "policywatch-test-pycache"),

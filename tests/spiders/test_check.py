@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from govsim.testing import GovsimHandle
-from policywatch.registry import Site, load_registry
+from sites import Site, load_registry
 from spiders.check import check_site
 from tests.spiders.crawl_world import CrawlWorld
 

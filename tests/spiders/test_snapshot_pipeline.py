@@ -18,18 +18,16 @@ from sqlalchemy import text
 
 from govsim.testing import GovsimHandle
 from notices.model import RawPage
-from policywatch.registry import Site
 from spiders.pipelines import SnapshotWrite, SnapshotWriter
 from storage.db import get_engine, session_scope
 from storage.snapshots import snapshots_for_run, start_crawl_run
-from storage.sources import ensure_source
+from storage.sources import SourceFields, ensure_source
 from tests.spiders.crawl_world import CrawlWorld
 
 SLUG = "scale-002"
-SITE = Site(
-    slug="hainan", name="海南省人民政府", region="海南省", level="province", base_url="https://www.hainan.gov.cn",
-    flavour="trs", list_urls=["/hainan/szfwj/index.html"],
-)  # fmt: skip
+SITE = SourceFields(
+    slug="hainan", name="海南省人民政府", region="海南省", base_url="https://www.hainan.gov.cn", flavour="trs"
+)
 
 
 def _call_now(function: Any, *args: Any) -> None:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from notices.model import RawPage
-from policywatch.registry import Site
 from storage.db import session_factory
 from storage.models import Notice, Source
 from storage.snapshots import (
@@ -23,12 +22,11 @@ from storage.snapshots import (
     snapshot_page,
     start_crawl_run,
 )
-from storage.sources import ensure_source
+from storage.sources import SourceFields, ensure_source
 
-SITE = Site(
-    slug="hainan", name="海南省人民政府", region="海南省", level="province", base_url="https://www.hainan.gov.cn",
-    flavour="trs", list_urls=["/hainan/szfwj/index.html"],
-)  # fmt: skip
+SITE = SourceFields(
+    slug="hainan", name="海南省人民政府", region="海南省", base_url="https://www.hainan.gov.cn", flavour="trs"
+)
 GBK_BODY = "<html><meta charset=gbk><p>琼府〔2023〕1号 关于印发实施方案的通知</p></html>".encode("gbk")
 
 

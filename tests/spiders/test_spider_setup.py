@@ -12,9 +12,10 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from twisted.python.failure import Failure
 
+import config
 from spiders import settings as project_settings
 from spiders.flavours import PageRequest
-from spiders.middlewares import ROLE, SITE
+from spiders.protocol import ROLE, SITE
 from spiders.spiders.notices import NoticesSpider
 
 
@@ -28,7 +29,7 @@ def make_spider(**kwargs: str) -> tuple[NoticesSpider, Crawler]:
 def test_every_site_gets_its_own_slot_with_its_politeness() -> None:
     spider, crawler = make_spider(sites="hainan,guangdong", cycle_id="c1")
     slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
-    scale = crawler.settings.getfloat("POLICYWATCH_DELAY_SCALE")
+    scale = config.current().delay_scale
     for slug in ("hainan", "guangdong"):
         politeness = spider.sites[slug].politeness
         assert slots[slug] == {

@@ -1,1 +1,1 @@
-"""Importable test helpers: real local servers (SMTP, webhook) and database seeding for the outbox."""
+"""Importable test helpers: database seeding for the outbox, and an outbox sender in its own process."""

@@ -63,7 +63,7 @@ def seed_change(
         priority=change.priority,
         to_version_id=version.id,
         summary=change.summary,
-        detail={"change": change.to_dict()},  # the shape policywatch.ingest stores
+        detail=change.to_dict(),  # as ingest stores it
         alerted=change.alert_by_default,
     )
     session.add(row)

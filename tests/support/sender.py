@@ -1,25 +1,71 @@
 """Run one outbox sender in its own process: ``python -m tests.support.sender DB_URL SUBSCRIPTIONS WORKER``.
 
-Prints the SendReport as JSON. With $POLICYWATCH_OUTBOX_CRASH_AFTER_NOTIFY=N it exits (status 17)
-right after the N-th notify returns, before the result is committed: a worker killed mid-send.
+Prints the SendReport as JSON. ``--crash-after-notify N`` exits the process (status 17) right after
+the N-th notification returns, before its result is committed: a worker killed mid-send.
+``--start-with N --ready-dir DIR`` waits until N senders are ready before it claims anything, so
+that concurrent senders really run at the same time.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
+import os
 import sys
+import time
+from pathlib import Path
 
+from alerts.notify import Notifier, apprise_notify
 from alerts.outbox import send_pending
+from alerts.render import RenderedMessage
 from alerts.subscriptions import load_subscriptions
 from storage.db import session_factory
 
+CRASH_STATUS = 17
+
+
+def crashing_after(count: int, notify: Notifier = apprise_notify) -> Notifier:
+    """``notify``, but the process dies as the ``count``-th call returns (the message was accepted)."""
+    calls = 0
+
+    def wrapped(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
+        nonlocal calls
+        outcome = notify(url, message)
+        calls += 1
+        if calls >= count:
+            os._exit(CRASH_STATUS)
+        return outcome
+
+    return wrapped
+
+
+def wait_for_peers(ready_dir: Path, worker_id: str, parties: int, timeout: float = 60.0) -> None:
+    """Say this sender is ready, then wait until ``parties`` senders have said so."""
+    ready_dir.mkdir(parents=True, exist_ok=True)
+    (ready_dir / f"{worker_id}.ready").touch()
+    deadline = time.monotonic() + timeout
+    while len(list(ready_dir.glob("*.ready"))) < parties:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"sender {worker_id}: the other senders were not ready within {timeout:.0f} s")
+        time.sleep(0.01)
+
 
 def main(argv: list[str]) -> int:
-    db_url, subscriptions, worker_id = argv[:3]
-    report = send_pending(
-        session_factory(db_url), worker_id=worker_id, subscriptions=load_subscriptions(subscriptions)
-    )
+    parser = argparse.ArgumentParser(prog="python -m tests.support.sender")
+    parser.add_argument("db_url")
+    parser.add_argument("subscriptions", type=Path)
+    parser.add_argument("worker_id")
+    parser.add_argument("--crash-after-notify", type=int, default=None)
+    parser.add_argument("--start-with", type=int, default=1)
+    parser.add_argument("--ready-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    notifier = crashing_after(args.crash_after_notify) if args.crash_after_notify else None
+    factory = session_factory(args.db_url)
+    configs = load_subscriptions(args.subscriptions)
+    if args.ready_dir is not None:
+        wait_for_peers(args.ready_dir, args.worker_id, args.start_with)
+    report = send_pending(factory, worker_id=args.worker_id, subscriptions=configs, notifier=notifier)
     print(json.dumps(dataclasses.asdict(report)))
     return 0
 

@@ -1,7 +1,8 @@
-"""Local SMTP and webhook servers for the demo and the tests (no TLS, no auth, 127.0.0.1 only).
+"""The subscribers' side of the replica world: a local SMTP mailbox and a local webhook.
 
-``LocalMailbox`` is an aiosmtpd server that keeps every accepted message; ``LocalWebhook`` records
-each JSON POST and can be told to fail (answer 500) for the next N requests or until told otherwise.
+For the demo, the tests and the benchmarks (no TLS, no auth, 127.0.0.1 only). ``LocalMailbox`` is an
+aiosmtpd server that keeps every accepted message; ``LocalWebhook`` records each JSON POST and can be
+told to fail (answer 500) for the next N requests or until told otherwise.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,7 @@ from aiosmtpd.controller import Controller
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (for a server that is started later, or never)."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
@@ -101,6 +104,16 @@ class LocalMailbox:
     def messages(self) -> list[ReceivedMail]:
         with self._lock:
             return list(self._messages)
+
+    def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[ReceivedMail]:
+        """Wait until the mailbox holds at least ``count`` messages (then return them all)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.messages
+            if len(messages) >= count:
+                return messages
+            time.sleep(0.05)
+        return self.messages
 
     def clear(self) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""Tell the operators when sites keep failing: one Apprise message per cycle, never one per site.
+"""Tell the operators when sites keep failing: one message per cycle, never one per site.
 
 The monitor flow already shows every failing site in a Prefect artifact; this is the push
 notification for the ones that need a human: a site that has failed ``threshold`` cycles in a row
@@ -8,15 +8,17 @@ for a reason that will not go away by itself.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-log = logging.getLogger("policywatch.ops")
+import config
+from alerts.notify import apprise_notify
+from alerts.render import RenderedMessage
+from alerts.secrets import SecretReferenceError, mask_url, resolve_url
 
-OPS_URLS_ENV = "POLICYWATCH_OPS_URLS"
+log = logging.getLogger(__name__)
 
 # Failures that need a human. Timeouts, resets and maintenance pages usually pass on their own.
 CHALLENGE = "blocked by an anti-bot challenge"
@@ -36,7 +38,7 @@ class FailingSite:
 
 
 def failure_reason(site: Mapping[str, Any]) -> str | None:
-    """Why a failing site (a row of ``policywatch.cycle.site_health``) needs ops, or None if it does not."""
+    """Why a failing site (a row of ``flows.steps.site_health``) needs ops, or None if it does not."""
     error = str(site.get("error") or "")
     if site.get("status") == "blocked":
         return CHALLENGE
@@ -61,13 +63,8 @@ def sites_needing_ops(failing: Sequence[Mapping[str, Any]], threshold: int) -> l
     return sorted(out, key=lambda s: (-s.consecutive_failures, s.slug))
 
 
-def ops_urls_from_env() -> list[str]:
-    """``$POLICYWATCH_OPS_URLS``: comma-separated Apprise URLs or references ($VAR, prefect-secret:name)."""
-    return [u.strip() for u in os.environ.get(OPS_URLS_ENV, "").split(",") if u.strip()]
-
-
-def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> tuple[str, str]:
-    """(title, body) of the ops alert: what failed, for how long, and what to look at."""
+def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> RenderedMessage:
+    """The ops alert, as plain text: what failed, for how long, and what to look at."""
     title = (
         f"PolicyWatch: {len(sites)} site{'s' if len(sites) != 1 else ''} failing {threshold}+ cycles in a row"
     )
@@ -81,74 +78,50 @@ def render_ops_message(sites: Sequence[FailingSite], threshold: int) -> tuple[st
         "Check the site in a browser, then `policywatch sites check SLUG`; a changed template needs "
         "sites/SLUG.toml updated, a challenge needs the back-off to run out (or a slower politeness)."
     )
-    return title, "\n".join(lines)
-
-
-def _mask(url: str) -> str:
-    try:
-        from alerts.secrets import mask_url
-    except ImportError:  # pragma: no cover - alerts/ is part of this repository
-        return url.split("://", 1)[0] + "://****"
-    return mask_url(url)
-
-
-def _resolve(url: str) -> str:
-    try:
-        from alerts.secrets import resolve_url
-    except ImportError:  # pragma: no cover
-        return url
-    return resolve_url(url)
+    return RenderedMessage(title=title, body="\n".join(lines), format="text")
 
 
 def ops_alert_for_failing_sites(
-    failing: list[dict[str, Any]], *, threshold: int = 3, urls: list[str] | None = None
+    failing: list[dict[str, Any]],
+    *,
+    threshold: int = 3,
+    urls: Sequence[str] | None = None,
 ) -> list[str]:
-    """Send ONE Apprise alert listing the sites failing ``threshold``+ cycles in a row; return their slugs.
+    """Send ONE alert listing the sites failing ``threshold``+ cycles in a row; return their slugs.
 
-    ``failing`` is what ``policywatch.cycle.site_health`` returns (``site``, ``status``, ``error``,
+    ``failing`` is what ``flows.steps.site_health`` returns (``site``, ``status``, ``error``,
     ``consecutive_failures``). Failures that count: blocked by a challenge, HTTP 5xx, list pages
     that stopped yielding notices, robots.txt disallowing. ``urls`` default to
     ``$POLICYWATCH_OPS_URLS`` (comma-separated; literal URLs or ``$VAR`` / ``prefect-secret:`` references);
-    with none configured nothing is sent and a warning is logged. URLs are shown masked only.
-    Returns the slugs alerted ([] when nothing was due or nothing could be delivered).
+    with none configured nothing is sent and a warning is logged. Each URL is sent to as the outbox
+    sends (:func:`alerts.notify.apprise_notify`); URLs are shown masked only. Returns the slugs
+    alerted ([] when nothing was due or nothing could be delivered).
     """
     sites = sites_needing_ops(failing, threshold)
     if not sites:
         return []
-    configured = ops_urls_from_env() if urls is None else [u for u in urls if u.strip()]
-    slugs = [s.slug for s in sites]
+    configured = [u.strip() for u in (config.current().ops_urls if urls is None else urls) if u.strip()]
+    slugs = ", ".join(s.slug for s in sites)
     if not configured:
         log.warning(
-            "sites failing %s+ cycles in a row: %s; no ops alert sent (set %s)",
+            "sites failing %s+ cycles in a row: %s; no ops alert sent (set POLICYWATCH_OPS_URLS)",
             threshold,
-            ", ".join(slugs),
-            OPS_URLS_ENV,
+            slugs,
         )
         return []
-    import apprise
-
-    from alerts.secrets import SecretReferenceError, scrubbed_logs
-
-    notifier = apprise.Apprise()
-    resolved: list[str] = []
+    message = render_ops_message(sites, threshold)
+    delivered = []
     for url in configured:
+        shown = mask_url(url)
         try:
-            literal = _resolve(url)
+            ok, error = apprise_notify(resolve_url(url), message)
         except SecretReferenceError as exc:
-            log.error("ops alert URL %s: %s", _mask(url), exc)
-            continue
-        if notifier.add(literal):
-            resolved.append(literal)
+            ok, error = False, str(exc)
+        if ok:
+            delivered.append(shown)
         else:
-            log.error("ops alert URL %s is not a valid Apprise URL", _mask(url))
-    if not resolved:
-        return []
-    title, body = render_ops_message(sites, threshold)
-    with scrubbed_logs(resolved):
-        delivered = bool(notifier.notify(title=title, body=body))
-    shown = ", ".join(_mask(u) for u in resolved)
+            log.error("ops alert about %s could not be delivered to %s: %s", slugs, shown, error)
     if not delivered:
-        log.error("ops alert about %s could not be delivered to %s", ", ".join(slugs), shown)
         return []
-    log.info("ops alert about %s sent to %s", ", ".join(slugs), shown)
-    return slugs
+    log.info("ops alert about %s sent to %s", slugs, ", ".join(delivered))
+    return [s.slug for s in sites]

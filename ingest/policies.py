@@ -1,0 +1,147 @@
+"""Which policy a new notice publishes: the same doc number, or near-identical text from another source.
+
+One policy may be published by several sources; its first alert lists them all, and a repost is
+not alerted again (see changes.alerting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from changes.grouping import fingerprint, normalize_doc_number, same_policy
+from notices.model import Notice as NoticeRecord
+from storage import versions as version_store
+from storage.models import Notice, Source
+
+# SimHash bits two near-duplicate bodies may differ in before the exact comparison is even tried.
+NEAR_DUPLICATE_BITS = 12
+# How many of the newest fingerprinted policies a new notice is compared with.
+NEAR_DUPLICATE_CANDIDATES = 5000
+
+
+class PolicyIndex:
+    """The newest fingerprinted policies and the sources publishing them, kept for one ingest run.
+
+    Loaded on first use, then topped up before each lookup with the policies committed since (by
+    this run or a concurrent one), so a transaction that rolled back never leaves its policy here.
+    The member sources only save queries: they may lag the database (members added by another
+    process), never lead it (this run's are added once their transaction has committed), and a
+    candidate is checked against the database before it is accepted.
+    """
+
+    def __init__(self, size: int = NEAR_DUPLICATE_CANDIDATES) -> None:
+        self.size = size
+        self._ids: list[int] = []  # ascending
+        self._prints: list[int] = []
+        self._sources: dict[int, set[int]] = {}
+        self._last_id: int | None = None
+        self._staged: list[tuple[int, int]] = []
+
+    def refresh(self, session: Session) -> None:
+        if self._last_id is None:
+            newest = version_store.newest_policy_fingerprints(session, self.size)
+            self._add(newest)
+            self._last_id = newest[-1][0] if newest else 0
+            if newest:
+                for policy_id, source_id in version_store.policy_member_sources(session, newest[0][0]):
+                    if policy_id in self._sources:
+                        self._sources[policy_id].add(source_id)
+            return
+        added = version_store.policy_fingerprints_after(session, self._last_id)
+        if added:
+            self._last_id = added[-1][0]
+            self._add(added)
+
+    def _add(self, rows: Sequence[tuple[int, str | None]]) -> None:
+        for policy_id, print_ in rows:
+            if print_ is not None:
+                self._ids.append(policy_id)
+                self._prints.append(int(print_, 16))
+                self._sources.setdefault(policy_id, set())
+        if len(self._ids) > 2 * self.size:  # only the newest ``size`` are ever compared
+            for policy_id in self._ids[: -self.size]:
+                self._sources.pop(policy_id, None)
+            del self._ids[: -self.size], self._prints[: -self.size]
+
+    def near(self, print_: str) -> list[int]:
+        """Policies within NEAR_DUPLICATE_BITS of ``print_`` among the newest
+        NEAR_DUPLICATE_CANDIDATES, newest first."""
+        target = int(print_, 16)
+        first = max(0, len(self._prints) - self.size)
+        return [
+            policy_id
+            for policy_id, other in zip(
+                reversed(self._ids[first:]), reversed(self._prints[first:]), strict=True
+            )
+            if (other ^ target).bit_count() <= NEAR_DUPLICATE_BITS
+        ]
+
+    def has_member_from(self, policy_id: int, source_id: int) -> bool:
+        return source_id in self._sources.get(policy_id, ())
+
+    def stage_member(self, policy_id: int, source_id: int) -> None:
+        """A notice of ``source_id`` joined (or founded) ``policy_id`` in the open transaction."""
+        self._staged.append((policy_id, source_id))
+
+    def commit_staged(self) -> None:
+        """The open transaction committed: its members are known from now on."""
+        for policy_id, source_id in self._staged:
+            # Before the first load, the load reads them; after it, only indexed policies (and the
+            # ones about to be read by the next refresh) need them.
+            if self._last_id is not None and (policy_id > self._last_id or policy_id in self._sources):
+                self._sources.setdefault(policy_id, set()).add(source_id)
+        self._staged.clear()
+
+    def discard_staged(self) -> None:
+        self._staged.clear()
+
+
+def assign_policy(
+    session: Session,
+    notice: Notice,
+    source: Source,
+    record: NoticeRecord,
+    *,
+    print_: str | None = None,
+    policies: PolicyIndex | None = None,
+) -> bool:
+    """Attach the notice to an existing policy (same doc number, or near-duplicate text published by
+    another source) or to a new one. True when a new policy was created.
+
+    ``print_``: the record's fingerprint when the caller has it; ``policies``: the run's index
+    (None loads one for this call)."""
+    if notice.policy_id is not None:
+        return False
+    print_ = print_ or fingerprint(record)
+    doc_key = normalize_doc_number(record.doc_number) or None
+    policy = version_store.find_policy(session, doc_number=doc_key, fingerprint=print_)
+    policy_id = policy.id if policy is not None else None
+    if policy_id is None:
+        index = policies if policies is not None else PolicyIndex()
+        index.refresh(session)
+        # SimHash distance is a cheap pre-filter; the shingle comparison decides.
+        for candidate_id in index.near(print_):
+            if index.has_member_from(candidate_id, source.id):
+                continue
+            if source.id in version_store.policy_member_sources_of(session, candidate_id):
+                continue  # two pages of one site are two documents unless their doc numbers agree
+            other = _policy_record(session, candidate_id)
+            if other is not None and same_policy(other, record):
+                policy_id = candidate_id
+                break
+    created = policy_id is None
+    if policy_id is None:
+        policy_id = version_store.create_policy(
+            session, doc_number=doc_key, title=record.title or "", fingerprint=print_
+        ).id
+    if policies is not None:
+        policies.stage_member(policy_id, source.id)
+    notice.policy_id = policy_id
+    return created
+
+
+def _policy_record(session: Session, policy_id: int) -> NoticeRecord | None:
+    record = version_store.policy_first_record(session, policy_id)
+    return NoticeRecord.from_dict(record) if record is not None else None

@@ -1,0 +1,92 @@
+"""Loading the registry: every ``*.toml`` entry of the registry folders, validated, by slug.
+
+The folders are ``POLICYWATCH_SITES_DIRS`` (default: this package's own folder) and the base-URL
+overrides come from the JSON file named by ``POLICYWATCH_SITE_OVERRIDES``, both read through
+:func:`config.current`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+
+import config
+from sites.schema import Site
+
+
+class RegistryError(ValueError):
+    """A site file is missing, malformed or inconsistent."""
+
+
+def load_site_file(path: Path) -> Site:
+    """The entry in ``path``; a :class:`RegistryError` naming the file when it is not valid."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        site = Site.model_validate(data)
+    except (ValidationError, ValueError) as exc:
+        raise RegistryError(f"{path}: {exc}") from exc
+    if site.slug != path.stem:
+        raise RegistryError(f"{path}: slug {site.slug!r} must match the file name {path.stem!r}")
+    return site
+
+
+def _base_url_overrides(path: Path | None) -> dict[str, str]:
+    """The ``{slug: base_url}`` JSON file at ``path`` (govsim writes one); none when ``path`` is None."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RegistryError(f"POLICYWATCH_SITE_OVERRIDES={path}: cannot read it: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RegistryError(f"POLICYWATCH_SITE_OVERRIDES={path}: expected a JSON object of slug -> base_url")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def load_registry(
+    dirs: Iterable[Path] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    include_disabled: bool = False,
+) -> dict[str, Site]:
+    """Load every ``*.toml`` site in ``dirs`` (default: the settings' ``sites_dirs``).
+
+    ``overrides`` maps slug -> base URL (default: the settings' ``site_overrides_path`` file);
+    it is how the same entry runs against its govsim replica.
+    """
+    settings = config.current()
+    dirs = list(dirs) if dirs is not None else list(settings.sites_dirs)
+    overrides = (
+        dict(overrides) if overrides is not None else _base_url_overrides(settings.site_overrides_path)
+    )
+    sites: dict[str, Site] = {}
+    for directory in dirs:
+        if not directory.is_dir():
+            raise RegistryError(f"sites directory {directory} does not exist")
+        for path in sorted(directory.glob("*.toml")):
+            site = load_site_file(path)
+            if site.slug in sites:
+                raise RegistryError(f"{path}: slug {site.slug!r} is defined twice")
+            if site.slug in overrides:
+                site = site.with_base_url(overrides[site.slug])
+            if site.enabled or include_disabled:
+                sites[site.slug] = site
+    return sites
+
+
+def select_sites(registry: Mapping[str, Site], slugs: Iterable[str] | None) -> list[Site]:
+    """The sites named by ``slugs`` (all when None/empty), with a clear error for unknown names."""
+    wanted = [s for s in (slugs or []) if s]
+    if not wanted:
+        return list(registry.values())
+    unknown = [s for s in wanted if s not in registry]
+    if unknown:
+        raise RegistryError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(registry))}")
+    return [registry[s] for s in wanted]
