@@ -40,6 +40,10 @@ _REDIRECT_RE = re.compile(
     r"Object Moved|Document Moved|browserRedirect",
     re.I,
 )
+# Titles that name an official document type: 通知, 决定, 省人民政府令 …
+_DOCUMENT_TITLE_RE = re.compile(
+    r"(?:通知|决定|命令|政府令|[^司]令|公告|通告|意见|办法|方案|批复|规定|细则|条例|规划|决议|函)(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:[_|\-—–].{0,30})?$"
+)
 # A URL that carries a search query is a results page, however much text the results show.
 _SEARCH_QUERY_RE = re.compile(
     r"[?&](?:searchWord|searchword|keyword|keywords|query|wd|kw|q)=[^&]|/(?:guestweb\d*|jsearchfront|was5|jrobot)/",
@@ -127,6 +131,9 @@ def classify_page(
         return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
     if body_cjk is not None and body_cjk >= 150 and (list_signals < 2 or "articletitle" in metas):
         return Verdict(PageKind.NOTICE, "detail page with a body")
+    if body_cjk is not None and body_cjk >= 30 and _DOCUMENT_TITLE_RE.search(title.strip()):
+        # A short order or decision, often on a gazette page whose sidebars list other issues.
+        return Verdict(PageKind.NOTICE, "short document (its title names a document type)")
     if list_signals:
         if _is_home_page(page.url):
             return Verdict(PageKind.OTHER, "the site's home page (sections of links, not one list)")

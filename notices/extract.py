@@ -97,8 +97,9 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
         warnings.append(f"dropped {dropped} repeated paragraphs or sentences (page holds the text twice)")
 
     title = _refine_title(pick_title(root, meta), paragraphs)
-    paragraphs = _without_title(paragraphs, title)
+    # An order's number may sit under a heading that is also its title (湖北省人民政府令 / 第430号).
     doc_number = _doc_number(meta, paragraphs, warnings)
+    paragraphs = _without_title(paragraphs, title)
     signature = _signature(paragraphs)
     published, meta_published = _published(meta, warnings)
     published = published or byline_date(root)

@@ -167,7 +167,12 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
     if any(name and (part == name or part in name) for name in site_names):
         return True
     return (
-        bool(re.search(r"(网|网站|门户|官网|官方网站|平台|首页|人民政府门户网站)$", part)) and len(part) <= 20
+        bool(
+            re.search(
+                r"(网|网站|门户|官网|官方网站|平台|首页|人民政府门户网站|人民政府|人民政府办公厅|政府)$", part
+            )
+        )
+        and len(part) <= 20
     )
 
 
