@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
 from lxml import etree
 
@@ -186,7 +187,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
         _TAG_RE.sub("", page_meta.meta.get("articletitle") or "")
     )
     if declared:
-        return declared
+        return _visible_form(declared, headings)
     name = page_meta.labelled.get("name")
     if name:
         # The document's title holds the name and says more (…项目…成交公告): prefer the heading.
@@ -196,6 +197,19 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
         matching = [h for h in headings if h in from_tag or from_tag in h]
         return max(matching, key=len) if matching else from_tag
     return headings[0] if headings else None
+
+
+def _visible_form(declared: str, headings: list[str]) -> str:
+    """The page's heading when it is the declared title as shown, edited since (a changed or an
+    added character): what readers see is what an edit changes. A heading that only abridges the
+    title (a shorter heading of a results notice) leaves the declared title in place."""
+    for heading in headings:
+        if heading == declared:
+            return declared
+        close = SequenceMatcher(None, heading, declared, autojunk=False).ratio() >= 0.8
+        if close and len(heading) >= len(declared) - 2:
+            return heading
+    return declared
 
 
 def _heading_texts(root: etree._Element) -> list[str]:
