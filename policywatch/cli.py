@@ -22,6 +22,10 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+# The contract commands: with --json, their errors are JSON too (README, "Contracts").
+JSON_ERROR_COMMANDS = frozenset({"extract", "diff"})
+
+
 class _JsonError(click.ClickException):
     """An error of a command run with ``--json``: printed as ``{"error": …}`` on stdout."""
 
@@ -31,7 +35,7 @@ class _JsonError(click.ClickException):
 
 def _fail(message: str) -> None:
     context = click.get_current_context(silent=True)
-    if context is not None and context.params.get("as_json"):
+    if context is not None and context.info_name in JSON_ERROR_COMMANDS and context.params.get("as_json"):
         raise _JsonError(message)
     raise click.ClickException(message)
 
