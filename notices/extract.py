@@ -13,7 +13,8 @@ from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
 from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
 from notices.html import parse_html
-from notices.listing import is_json_document, parse_listing
+from notices.list_records import is_json_document
+from notices.listing import parse_listing
 from notices.model import Attachment, Listing, Notice, PageKind, RawPage
 from notices.outline import parse_outline
 from notices.parsers import parse_date, parse_doc_number

@@ -8,27 +8,28 @@ but the page.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from collections.abc import Iterator, Sequence
+from datetime import date
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from notices.list_pages import next_pages
+from notices.list_records import (
+    DATE_IN_ROW_RE,
+    SKIP_HREF_RE,
+    items_from_json,
+    items_from_scripts,
+    json_cms,
+    json_payload,
+    next_from_json,
+)
 from notices.model import Listing, ListItem
 from notices.parsers import parse_date
 from notices.text import cjk_count, clean_line
 
-MAX_NEXT_PAGES = 200
-CHINA = timezone(timedelta(hours=8))
-
-_DATE_IN_ROW_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)"
-)
-_SKIP_HREF_RE = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:|about:)", re.I)
 # Containers whose links are site chrome, never the list: a class or id token that is, or starts
 # with, one of these words ("footer", "top-nav", "sidebar_links"; not "margin-top-15").
 _CHROME_WORDS = frozenset(
@@ -64,72 +65,6 @@ _CHROME_WORDS = frozenset(
     ]
 )
 _ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|jpe?g|png|gif)(?:$|\?)", re.I)
-_NEXT_TEXT_RE = re.compile(r"^\s*(?:下一页|下页|后一页|下一頁|next\s*page|next|›|»|>)\s*$", re.I)
-_PAGE_EXTS = ("shtml", "html", "htm", "jhtml", "jsp", "php", "aspx")
-
-# Field names in JSON list payloads, most specific first.
-_TITLE_KEYS = (
-    "title",
-    "FILENAME",
-    "WJMC",
-    "TITLE",
-    "Title",
-    "BT",
-    "bt",
-    "DOCTITLE",
-    "docTitle",
-    "doctitle",
-    "articleTitle",
-    "showTitle",
-    "name",
-    "NAME",
-)
-_URL_KEYS = (
-    "url",
-    "URL",
-    "Url",
-    "DOCPUBURL",
-    "docPubUrl",
-    "docpuburl",
-    "post_url",
-    "link",
-    "LINK",
-    "href",
-    "urls",
-    "pcUrl",
-    "linkUrl",
-    "LinkUrl",
-    "chnldocurl",
-    "DOCURL",
-)
-_DATE_KEYS = (
-    "pubDate",
-    "pubdate",
-    "PUBDATE",
-    "publishTime",
-    "publish_time",
-    "PUBLISHED_TIME_FORMAT",
-    "publishedTime",
-    "publishDate",
-    "publish_date",
-    "date",
-    "DATE",
-    "ZXSJ",
-    "zxsj",
-    "docreltime",
-    "DOCRELTIME",
-    "releaseTime",
-    "create_time",
-    "createTime",
-    "created_at",
-    "time",
-    "fbrq",
-    "FBRQ",
-    "CWRQ",
-    "cwrq",
-    "PUBTIME",
-    "pubtime",
-)
 
 
 # CMS families, each recognised by cues in the page or its URL (see docs/flavours.md): a strong cue
@@ -184,12 +119,10 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
     """The list a page holds. ``text`` is the decoded page (HTML, XML or JSON), ``root`` its parsed
     tree when the caller has it."""
     cms = recognise_cms(text, url)
-    payload = _json_payload(text)
+    payload = json_payload(text)
     if payload is not None:
-        rows = tuple(_dedupe(_items_from_json(payload, url)))
-        return Listing(
-            rows, tuple(_next_from_json(payload, url, len(rows))), _json_cms(payload) or cms, "json"
-        )
+        rows = tuple(_dedupe(items_from_json(payload, url)))
+        return Listing(rows, tuple(next_from_json(payload, url, len(rows))), json_cms(payload) or cms, "json")
     if root is None:
         root = _parse(text)
     base = _base_url(root, url)
@@ -203,11 +136,11 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
         commented = _parse("<div>" + "".join(hidden) + "</div>") if hidden else None
         sources = [
             ("html", _items_from_html(root, base)),
-            ("script", list(_items_from_scripts(root, base))),
+            ("script", list(items_from_scripts(root, base))),
             ("comment", _items_from_html(commented, base) if commented is not None else []),
         ]
         how, items = max(sources, key=lambda source: _score(source[1]))
-    return Listing(tuple(_dedupe(items)), tuple(_next_pages(text, root, url, base)), cms, how)
+    return Listing(tuple(_dedupe(items)), tuple(next_pages(text, root, url, base)), cms, how)
 
 
 # ------------------------------------------------------------------------------------------ HTML
@@ -286,7 +219,7 @@ def _row_date(row: etree._Element, anchor: etree._Element | None = None) -> date
     text = _text(row)
     if anchor is not None:
         text = text.replace(_text(anchor), " ", 1)
-    match = _DATE_IN_ROW_RE.search(text)
+    match = DATE_IN_ROW_RE.search(text)
     return parse_date(match.group(0)) if match else None
 
 
@@ -294,7 +227,7 @@ def _items_from_html(root: etree._Element, base: str) -> list[ListItem]:
     groups: dict[tuple[str, ...], list[tuple[ListItem, etree._Element]]] = {}
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or _SKIP_HREF_RE.match(href):
+        if not href or SKIP_HREF_RE.match(href):
             continue
         title = _link_title(anchor)
         if cjk_count(title) < 5 or len(title) > 200:
@@ -332,258 +265,9 @@ def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListI
         for anchor in root.iter("a"):
             href = (anchor.get("href") or "").strip()
             title = _link_title(anchor)
-            if href and not _SKIP_HREF_RE.match(href) and cjk_count(title) >= 2:
+            if href and not SKIP_HREF_RE.match(href) and cjk_count(title) >= 2:
                 yield ListItem(urljoin(base, href), title, _row_date(root, anchor))
                 break
-
-
-# ---------------------------------------------------------------------------------------- scripts
-
-
-def _items_from_scripts(root: etree._Element, base: str) -> Iterator[ListItem]:
-    """The longest array of records (objects with a title and a URL) in the page's scripts."""
-    best: list[ListItem] = []
-    for script in root.iter("script"):
-        code = script.text or ""
-        if "[" not in code or (script.get("type") or "").endswith("template"):
-            continue
-        for array in _json_arrays(code):
-            items = list(_items_from_records(array, base))
-            if len(items) > len(best):
-                best = items
-    yield from best
-
-
-def _json_arrays(code: str) -> Iterator[list[Any]]:
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r"\[\s*\{", code):
-        try:
-            value, _end = decoder.raw_decode(code, match.start())
-        except ValueError:
-            continue
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            yield value
-
-
-# ------------------------------------------------------------------------------------------- JSON
-
-
-def is_json_document(text: str) -> bool:
-    """Whether the page is a JSON (or JSONP) document rather than HTML."""
-    return _json_payload(text) is not None
-
-
-def _json_payload(text: str) -> Any | None:
-    stripped = text.strip().lstrip("\ufeff")
-    jsonp = re.match(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", stripped, re.S)
-    if jsonp:
-        stripped = jsonp.group(1)
-    if stripped[:1] not in ("{", "["):
-        return None
-    try:
-        return json.loads(stripped)
-    except ValueError:
-        return None
-
-
-def _json_cms(payload: Any) -> str | None:
-    if isinstance(payload, dict):
-        if "articles" in payload and "classify" in payload:
-            return "gkmlpt"
-        if isinstance(payload.get("page"), dict) and "content" in payload["page"]:
-            return "igs"
-    return None
-
-
-def _record_lists(value: Any, depth: int = 0) -> Iterator[list[dict[str, Any]]]:
-    if depth > 6:
-        return
-    if isinstance(value, list):
-        if value and all(isinstance(v, dict) for v in value):
-            yield value
-        for child in value[:50]:
-            yield from _record_lists(child, depth + 1)
-    elif isinstance(value, dict):
-        for child in value.values():
-            yield from _record_lists(child, depth + 1)
-
-
-def _items_from_json(payload: Any, base: str) -> list[ListItem]:
-    best: list[ListItem] = []
-    for records in _record_lists(payload):
-        items = list(_items_from_records(records, base))
-        if len(items) > len(best):
-            best = items
-    return best
-
-
-def _pick(record: Mapping[str, Any], keys: Sequence[str]) -> Any:
-    for key in keys:
-        value = record.get(key)
-        if value not in (None, "", [], {}):
-            return value
-    return None
-
-
-def _record_url(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:  # new Hanweb keeps {"pc": "...", "mobile": "..."} as a string
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if isinstance(value, dict):
-        value = value.get("pc") or next((v for v in value.values() if isinstance(v, str) and v), None)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _record_date(value: Any) -> date | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) >= 10):
-        seconds = float(value)
-        if seconds > 1e11:  # milliseconds
-            seconds /= 1000
-        try:
-            return datetime.fromtimestamp(seconds, UTC).astimezone(CHINA).date()
-        except (OverflowError, OSError, ValueError):
-            return None
-    match = _DATE_IN_ROW_RE.search(str(value))
-    return parse_date(match.group(0)) if match else None
-
-
-def _items_from_records(records: Sequence[Mapping[str, Any]], base: str) -> Iterator[ListItem]:
-    for record in records:
-        raw_title = _pick(record, _TITLE_KEYS)
-        url = _record_url(_pick(record, _URL_KEYS))
-        if not isinstance(raw_title, str) or not url or _SKIP_HREF_RE.match(url):
-            continue
-        title = clean_line(re.sub(r"<[^>]+>", "", raw_title))
-        if cjk_count(title) < 2:
-            continue
-        yield ListItem(urljoin(base, url), title, _record_date(_pick(record, _DATE_KEYS)))
-
-
-def _next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
-    if not isinstance(payload, dict) or not count:
-        return
-    total = _total(payload)
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    key = next(
-        (
-            k
-            for k in ("page", "pageNo", "pageNum", "pageIndex", "curPage", "currpage", "page_no")
-            if k in query
-        ),
-        None,
-    )
-    if key is None or total is None:
-        return
-    try:
-        current = int(query[key])
-    except ValueError:
-        return
-    size = int(query.get("_pageSize") or query.get("pageSize") or query.get("rows") or count)
-    pages = -(-total // max(size, 1))
-    for page in range(current + 1, min(pages, current + MAX_NEXT_PAGES) + 1):
-        query[key] = str(page)
-        yield urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def _total(payload: Mapping[str, Any]) -> int | None:
-    for key in (
-        "total",
-        "totalCount",
-        "total_count",
-        "totalRecord",
-        "totalElements",
-        "count",
-        "post_count",
-        "recordCount",
-    ):
-        value = payload.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    for child in payload.values():
-        if isinstance(child, dict):
-            found = _total(child)
-            if found is not None:
-                return found
-    return None
-
-
-# ----------------------------------------------------------------------------------- pagination
-
-_CREATE_PAGE_RE = re.compile(r"createPage(?:HTML)?\s*\(([^()]*)\)")
-_PAGINATION_PLUGIN_RE = re.compile(r"\.pagination\(\s*\{[^}]*?totalPage\s*:\s*(\d+)", re.S)
-_PLUGIN_CURRENT_RE = re.compile(r"\.pagination\(\s*['\"]setPage['\"]\s*,\s*(\d+)")
-_PAGE_VARS_RE = re.compile(r"(?:var\s+)?(?:pageCount|countPage|totalPage|_nPageCount)\s*=\s*(\d+)", re.I)
-
-
-def _next_pages(text: str, root: etree._Element | None, url: str, base: str) -> Iterator[str]:
-    seen: set[str] = set()
-    for candidate in _pager_pages(text, url):
-        if candidate not in seen and candidate != url:
-            seen.add(candidate)
-            yield candidate
-    if root is None:
-        return
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if (
-            href
-            and not _SKIP_HREF_RE.match(href)
-            and _NEXT_TEXT_RE.match(_text(anchor) or anchor.get("title") or "")
-        ):
-            candidate = urljoin(base, href)
-            if candidate not in seen and candidate != url:
-                seen.add(candidate)
-                yield candidate
-
-
-def _pager_pages(text: str, url: str) -> Iterator[str]:
-    """The pages a TRS-style pager call implies: ``createPageHTML(count, current, "index", "html")``
-    or ``createPageHTML('page_div', count, current, 'index', 'shtml', total)``; page 0 is
-    ``index.html``, page k is ``index_k.html``."""
-    for match in _CREATE_PAGE_RE.finditer(text):
-        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
-        numbers = [int(a) for a in args if re.fullmatch(r"\d+", a)]
-        words = [a for a in args if a and not re.fullmatch(r"\d+", a)]
-        ext = next((w for w in words if w.lower() in _PAGE_EXTS), None)
-        if len(numbers) < 2 or ext is None:
-            continue
-        prefix = words[words.index(ext) - 1] if words.index(ext) > 0 else "index"
-        count, current = numbers[0], numbers[1]
-        if args and not re.fullmatch(r"\d+", args[0]) and current >= 1:
-            current -= 1  # the element-id form counts pages from 1 on the real sites seen
-        yield from _trs_pages(url, prefix, ext, count, current)
-        return
-    plugin = _PAGINATION_PLUGIN_RE.search(text)
-    if plugin:
-        # jQuery pagination ({totalPage: N}, "setPage", current, N): page i is <name>_i.<ext>, page 1
-        # the column's own page.
-        shown = _PLUGIN_CURRENT_RE.search(text)
-        first = int(shown.group(1)) if shown else 1
-        stem, _, ext = (urlsplit(url).path.rsplit("/", 1)[-1] or "index.html").rpartition(".")
-        for page in range(first + 1, min(int(plugin.group(1)), first + MAX_NEXT_PAGES) + 1):
-            yield urljoin(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
-        return
-    variables = _PAGE_VARS_RE.search(text)
-    if variables:
-        name = re.search(r"pageName\s*=\s*['\"]([\w-]+)['\"]", text)
-        suffix = re.search(r"pageExt\s*=\s*['\"](\w+)['\"]", text)
-        yield from _trs_pages(
-            url,
-            name.group(1) if name else "index",
-            suffix.group(1) if suffix else "html",
-            int(variables.group(1)),
-            0,
-        )
-
-
-def _trs_pages(url: str, prefix: str, ext: str, count: int, current: int) -> Iterator[str]:
-    for page in range(current + 1, min(count, current + 1 + MAX_NEXT_PAGES)):
-        yield urljoin(url, f"{prefix}_{page}.{ext}")
 
 
 def _dedupe(items: Sequence[ListItem]) -> Iterator[ListItem]:

@@ -1,0 +1,260 @@
+"""Lists held as records: a JSON (or JSONP) response saved as a file, or an array of records in a
+page's script. Each record with a title and a URL is one list item."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from notices.model import ListItem
+from notices.parsers import parse_date
+from notices.text import cjk_count, clean_line
+
+MAX_NEXT_PAGES = 200
+CHINA = timezone(timedelta(hours=8))
+DATE_IN_ROW_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)"
+)
+SKIP_HREF_RE = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:|about:)", re.I)
+
+# Field names in JSON list payloads, most specific first.
+_TITLE_KEYS = (
+    "title",
+    "FILENAME",
+    "WJMC",
+    "TITLE",
+    "Title",
+    "BT",
+    "bt",
+    "DOCTITLE",
+    "docTitle",
+    "doctitle",
+    "articleTitle",
+    "showTitle",
+    "name",
+    "NAME",
+)
+_URL_KEYS = (
+    "url",
+    "URL",
+    "Url",
+    "DOCPUBURL",
+    "docPubUrl",
+    "docpuburl",
+    "post_url",
+    "link",
+    "LINK",
+    "href",
+    "urls",
+    "pcUrl",
+    "linkUrl",
+    "LinkUrl",
+    "chnldocurl",
+    "DOCURL",
+)
+_DATE_KEYS = (
+    "pubDate",
+    "pubdate",
+    "PUBDATE",
+    "publishTime",
+    "publish_time",
+    "PUBLISHED_TIME_FORMAT",
+    "publishedTime",
+    "publishDate",
+    "publish_date",
+    "date",
+    "DATE",
+    "ZXSJ",
+    "zxsj",
+    "docreltime",
+    "DOCRELTIME",
+    "releaseTime",
+    "create_time",
+    "createTime",
+    "created_at",
+    "time",
+    "fbrq",
+    "FBRQ",
+    "CWRQ",
+    "cwrq",
+    "PUBTIME",
+    "pubtime",
+)
+
+
+def items_from_scripts(root: etree._Element, base: str) -> Iterator[ListItem]:
+    """The longest array of records (objects with a title and a URL) in the page's scripts."""
+    best: list[ListItem] = []
+    for script in root.iter("script"):
+        code = script.text or ""
+        if "[" not in code or (script.get("type") or "").endswith("template"):
+            continue
+        for array in _json_arrays(code):
+            items = list(_items_from_records(array, base))
+            if len(items) > len(best):
+                best = items
+    yield from best
+
+
+def _json_arrays(code: str) -> Iterator[list[Any]]:
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\[\s*\{", code):
+        try:
+            value, _end = decoder.raw_decode(code, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            yield value
+
+
+# ------------------------------------------------------------------------------------------- JSON
+
+
+def is_json_document(text: str) -> bool:
+    """Whether the page is a JSON (or JSONP) document rather than HTML."""
+    return json_payload(text) is not None
+
+
+def json_payload(text: str) -> Any | None:
+    stripped = text.strip().lstrip("\ufeff")
+    jsonp = re.match(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", stripped, re.S)
+    if jsonp:
+        stripped = jsonp.group(1)
+    if stripped[:1] not in ("{", "["):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
+
+
+def json_cms(payload: Any) -> str | None:
+    if isinstance(payload, dict):
+        if "articles" in payload and "classify" in payload:
+            return "gkmlpt"
+        if isinstance(payload.get("page"), dict) and "content" in payload["page"]:
+            return "igs"
+    return None
+
+
+def _record_lists(value: Any, depth: int = 0) -> Iterator[list[dict[str, Any]]]:
+    if depth > 6:
+        return
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            yield value
+        for child in value[:50]:
+            yield from _record_lists(child, depth + 1)
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _record_lists(child, depth + 1)
+
+
+def items_from_json(payload: Any, base: str) -> list[ListItem]:
+    best: list[ListItem] = []
+    for records in _record_lists(payload):
+        items = list(_items_from_records(records, base))
+        if len(items) > len(best):
+            best = items
+    return best
+
+
+def _pick(record: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _record_url(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:  # new Hanweb keeps {"pc": "...", "mobile": "..."} as a string
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, dict):
+        value = value.get("pc") or next((v for v in value.values() if isinstance(v, str) and v), None)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _record_date(value: Any) -> date | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) >= 10):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000
+        try:
+            return datetime.fromtimestamp(seconds, UTC).astimezone(CHINA).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    match = DATE_IN_ROW_RE.search(str(value))
+    return parse_date(match.group(0)) if match else None
+
+
+def _items_from_records(records: Sequence[Mapping[str, Any]], base: str) -> Iterator[ListItem]:
+    for record in records:
+        raw_title = _pick(record, _TITLE_KEYS)
+        url = _record_url(_pick(record, _URL_KEYS))
+        if not isinstance(raw_title, str) or not url or SKIP_HREF_RE.match(url):
+            continue
+        title = clean_line(re.sub(r"<[^>]+>", "", raw_title))
+        if cjk_count(title) < 2:
+            continue
+        yield ListItem(urljoin(base, url), title, _record_date(_pick(record, _DATE_KEYS)))
+
+
+def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
+    if not isinstance(payload, dict) or not count:
+        return
+    total = _total(payload)
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    key = next(
+        (
+            k
+            for k in ("page", "pageNo", "pageNum", "pageIndex", "curPage", "currpage", "page_no")
+            if k in query
+        ),
+        None,
+    )
+    if key is None or total is None:
+        return
+    try:
+        current = int(query[key])
+    except ValueError:
+        return
+    size = int(query.get("_pageSize") or query.get("pageSize") or query.get("rows") or count)
+    pages = -(-total // max(size, 1))
+    for page in range(current + 1, min(pages, current + MAX_NEXT_PAGES) + 1):
+        query[key] = str(page)
+        yield urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _total(payload: Mapping[str, Any]) -> int | None:
+    for key in (
+        "total",
+        "totalCount",
+        "total_count",
+        "totalRecord",
+        "totalElements",
+        "count",
+        "post_count",
+        "recordCount",
+    ):
+        value = payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    for child in payload.values():
+        if isinstance(child, dict):
+            found = _total(child)
+            if found is not None:
+                return found
+    return None
