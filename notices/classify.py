@@ -34,6 +34,7 @@ _ERROR_TEXT_RE = re.compile(
     r"Bad Gateway|访问出错|出错了|无法访问",
     re.I,
 )
+_DATASTORE_RE = re.compile(r"<datastore>.{0,4000}?<record>", re.S | re.I)
 # A page whose only job is to send the browser elsewhere (a site's root, an IIS "Object Moved").
 _REDIRECT_RE = re.compile(
     r"http-equiv\s*=\s*['\"]?refresh|(?:window|document|top|self)\.location(?:\.href)?\s*=|location\.(?:href\s*=|replace\()|"
@@ -114,6 +115,9 @@ def classify_page(
     ):
         return Verdict(PageKind.ERROR, "maintenance or not-found page")
     if root is None or visible_cjk < 10 and len(visible) < 40:
+        if _DATASTORE_RE.search(probe):
+            # Hanweb ships a column's rows as <datastore> records inside a script: nothing shows.
+            return Verdict(PageKind.LIST, "list page (Hanweb <datastore> records)")
         if root is not None and _REDIRECT_RE.search(probe):
             return Verdict(PageKind.OTHER, "a redirect or script-only page (no content of its own)")
         return Verdict(PageKind.ERROR, "page has no visible text")

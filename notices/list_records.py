@@ -60,6 +60,8 @@ _URL_KEYS = (
 )
 _DATE_KEYS = (
     "pubDate",
+    "publishedTimeStr",
+    "publishedTime",
     "pubdate",
     "PUBDATE",
     "publishTime",
