@@ -41,9 +41,11 @@ _REDIRECT_RE = re.compile(
     r"Object Moved|Document Moved|browserRedirect",
     re.I,
 )
-# Titles that name an official document type: 通知, 决定, 省人民政府令 …
+# Titles that name one official document (通知, 决定, 省人民政府令 …), six characters or more before
+# any site suffix: a column is named in fewer (通知公告, 文件通知).
 _DOCUMENT_TITLE_RE = re.compile(
-    r"(?:通知|决定|命令|政府令|[^司]令|公告|通告|意见|办法|方案|批复|规定|细则|条例|规划|决议|函)(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:[_|\-—–].{0,30})?$"
+    r"^[^_|—–]{6,}(?:通知|决定|命令|政府令|[^司]令|公告|通告|意见|办法|方案|批复|规定|细则|条例|规划|决议|函)"
+    r"(?:\s*[（(][^）)]{0,12}[）)])?\s*(?:[_|\-—–].{0,30})?$"
 )
 # A URL that carries a search query is a results page, however much text the results show.
 _SEARCH_QUERY_RE = re.compile(
