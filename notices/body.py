@@ -24,11 +24,14 @@ CONTENT_SELECTORS = (
     "div.con_text",
     "#mainText",
     "div.view",
+    "#PrintArea",
     "#content",
 )
 _MARKER_RE = re.compile(
     r"<!--\s*(?:<\$\[信息内容\]>|ZJEG_RSS\.content\.|[A-Za-z_.]*content[A-Za-z_.]*\s*)begin\s*-->(.*?)"
-    r"<!--\s*(?:<\$\[信息内容\]>|ZJEG_RSS\.content\.|[A-Za-z_.]*content[A-Za-z_.]*\s*)end\s*-->",
+    r"<!--\s*(?:<\$\[信息内容\]>|ZJEG_RSS\.content\.|[A-Za-z_.]*content[A-Za-z_.]*\s*)end\s*-->"
+    # The print area many portals mark for their 打印 button holds exactly the document.
+    r"|<!--\s*startprint\s*-->(.*?)<!--\s*endprint\s*-->",
     re.S | re.I,
 )
 MIN_BODY_CJK = 40
@@ -84,8 +87,8 @@ def is_noise_line(line: str) -> bool:
 
 def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:
     """The element holding the notice text and how it was found ("marker", a selector, or "density")."""
-    for match in sorted(_MARKER_RE.finditer(raw_html[:4_000_000]), key=lambda m: -len(m.group(1))):
-        fragment = parse_html(f"<div>{match.group(1)}</div>")
+    for match in sorted(_MARKER_RE.finditer(raw_html[:4_000_000]), key=lambda m: -len(_marked(m))):
+        fragment = parse_html(f"<div>{_marked(match)}</div>")
         if fragment is not None and cjk_count(" ".join(element_lines(fragment))) >= MIN_BODY_CJK:
             return fragment, "marker"
         break
@@ -99,6 +102,10 @@ def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element 
             return best, selector
     best_el = density_container(root)
     return best_el, "density"
+
+
+def _marked(match: re.Match[str]) -> str:
+    return match.group(1) if match.group(1) is not None else match.group(2) or ""
 
 
 def density_container(root: etree._Element, max_nodes: int = 200_000) -> etree._Element | None:
