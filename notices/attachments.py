@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from notices.html import base_url
 from notices.model import Attachment
 from notices.text import clean_line
 
@@ -56,16 +57,6 @@ def is_attachment_url(url: str) -> bool:
 def is_fetched_attachment_url(url: str) -> bool:
     """Whether ``url`` links an attachment the crawler downloads (see FETCHED_EXTENSIONS)."""
     return bool(_FETCHED_LINK_RE.search(url.split("#", 1)[0]))
-
-
-def base_url(root: etree._Element | None, page_url: str) -> str:
-    """The URL relative links resolve against: <base href> (itself resolved) or the page URL."""
-    if root is not None:
-        for base in root.iter("base"):
-            href = (base.get("href") or "").strip()
-            if href:
-                return urljoin(page_url, href)
-    return page_url
 
 
 def find_attachments(root: etree._Element | None, page_url: str) -> list[Attachment]:

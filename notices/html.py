@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -134,3 +135,13 @@ def _walk(el: etree._Element, parts: list[str], skip_noise: bool, top: bool = Fa
 def text_of(el: etree._Element) -> str:
     """All visible text of an element on one line."""
     return " ".join(element_lines(el, skip_noise=False))
+
+
+def base_url(root: etree._Element | None, page_url: str) -> str:
+    """The URL relative links resolve against: <base href> (itself resolved) or the page URL."""
+    if root is not None:
+        for base in root.iter("base"):
+            href = (base.get("href") or "").strip()
+            if href:
+                return urljoin(page_url, href)
+    return page_url

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
+from notices.html import base_url, parse_html
 from notices.list_pages import next_pages
 from notices.list_records import (
     DATE_IN_ROW_RE,
@@ -124,8 +124,8 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
         rows = tuple(_dedupe(items_from_json(payload, url)))
         return Listing(rows, tuple(next_from_json(payload, url, len(rows))), json_cms(payload) or cms, "json")
     if root is None:
-        root = _parse(text)
-    base = _base_url(root, url)
+        root = parse_html(text)
+    base = base_url(root, url)
     records = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", text, re.S | re.I)
     items: list[ListItem] = list(_items_from_fragments(records, base)) if records else []
     how = "datastore"
@@ -133,7 +133,7 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
         # The rows may be in the markup, in a script's array, or in a comment the script draws
         # from; a script may hold a menu too, so the best-scoring source wins.
         hidden = [c.text for c in root.iter(etree.Comment) if c.text and "<a" in c.text]
-        commented = _parse("<div>" + "".join(hidden) + "</div>") if hidden else None
+        commented = parse_html("<div>" + "".join(hidden) + "</div>") if hidden else None
         sources = [
             ("html", _items_from_html(root, base)),
             ("script", list(items_from_scripts(root, base))),
@@ -144,22 +144,6 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
 
 
 # ------------------------------------------------------------------------------------------ HTML
-
-
-def _parse(text: str) -> etree._Element | None:
-    try:
-        return lxml.html.document_fromstring(text) if text.strip() else None
-    except (etree.ParserError, ValueError):
-        return None
-
-
-def _base_url(root: etree._Element | None, url: str) -> str:
-    if root is not None:
-        for base in root.iter("base"):
-            href = (base.get("href") or "").strip()
-            if href:
-                return urljoin(url, href)
-    return url
 
 
 def _text(element: etree._Element) -> str:
@@ -259,7 +243,7 @@ def _score(items: Sequence[ListItem]) -> float:
 
 def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListItem]:
     for fragment in fragments:
-        root = _parse(f"<div>{fragment}</div>")
+        root = parse_html(f"<div>{fragment}</div>")
         if root is None:
             continue
         for anchor in root.iter("a"):
