@@ -12,11 +12,12 @@ PYTEST_WORKERS ?= 2
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install demo test lint format bench clean
+.PHONY: help install demo test soak lint format bench clean
 
 help:
 	@echo "make demo    run the monitor against the local replica sites (govsim) and show the alerts"
 	@echo "make test    lint + the whole test suite (SQLite; PostgreSQL too when it runs on 127.0.0.1:5432)"
+	@echo "make soak    the long variants of the kill, race and fuzz tests (tens of minutes)"
 	@echo "make bench   run the benchmarks and write docs/benchmarks.md"
 	@echo "make lint    ruff (lint and format) + mypy"
 
@@ -51,6 +52,10 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(TYPED)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The long variants; `make test` runs a short variant of each.
+soak: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m soak --timeout 3600
 
 bench: install
 	$(BIN)/python -m benchmarks
