@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import importlib.util
 import json
 import os
@@ -40,6 +41,40 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors whose message tells the user what to fix: printed in one line, never as a traceback."""
+    from alerts.secrets import SecretReferenceError
+    from alerts.subscriptions import SubscriptionError
+    from config import SettingsError
+    from sites.loader import RegistryError
+    from storage.db import DatabaseUnavailable
+
+    return (SettingsError, RegistryError, SubscriptionError, SecretReferenceError, DatabaseUnavailable)
+
+
+class _Command(click.Command):
+    """A command whose user errors go through :func:`_fail` (JSON for the contract commands)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            with ctx:
+                _fail(str(exc))
+
+
+class _Main(click.Group):
+    """The top-level group: a user error of any command ends in one ``Error:`` line and exit status 1."""
+
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
 GOVSIM_MISSING = (
     "needs the replica web (govsim), which ships in the source checkout only: "
     "run it from a clone of the repository (see docs/govsim.md)"
@@ -67,7 +102,8 @@ def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
         except urllib.error.HTTPError as exc:
             headers = {k.lower(): v for k, v in exc.headers.items()}
             return RawPage(url=url or path_or_url, body=exc.read(), status=exc.code, headers=headers)
-        except OSError as exc:
+        # ValueError and InvalidURL: a URL urllib cannot send (spaces, control characters, a bad port).
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             _fail(f"cannot fetch {path_or_url}: {exc}")
     file = Path(path_or_url)
     if not file.is_file():
@@ -75,7 +111,7 @@ def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
     return RawPage(url=url or file.resolve().as_uri(), body=file.read_bytes(), status=status)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policywatch")
 def main() -> None:
     """PolicyWatch: watch Chinese government sites for new, edited and repealed policy notices.

@@ -78,9 +78,9 @@ def alerts_group() -> None:
 def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
     """List deliveries, newest first. Apprise URLs are shown masked."""
     from alerts.admin import list_alerts
-    from storage.db import session_factory
+    from storage.db import open_existing
 
-    with session_factory()() as session:
+    with open_existing()() as session:
         rows = list_alerts(session, status=status, limit=limit)
     if as_json:
         click.echo(_rows_json(rows))
@@ -105,11 +105,11 @@ def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
 def alerts_retry(delivery_ids: tuple[int, ...], failed: bool, send: bool) -> None:
     """Re-queue deliveries for sending now (a delivered alert is never sent twice)."""
     from alerts.admin import retry
-    from storage.db import session_factory
+    from storage.db import open_existing
 
     if not delivery_ids and not failed:
         raise click.UsageError("give --id N (repeatable) or --failed")
-    with session_factory()() as session, session.begin():
+    with open_existing()() as session, session.begin():
         count = sum(retry(session, delivery_id=delivery_id) for delivery_id in delivery_ids)
         if failed:
             count += retry(session, failed=True)
@@ -148,10 +148,17 @@ def subscriptions_list() -> None:
     """List the subscriptions in the file: mode, filters, masked URLs, and whether a cycle has stored them."""
     import config
     from alerts.admin import list_subscription_rows
-    from storage.db import session_factory
+    from storage.db import DatabaseUnavailable, open_existing
 
-    with session_factory()() as session:
-        rows = list_subscription_rows(session, path=config.current().subscriptions_path)
+    path = config.current().subscriptions_path
+    try:
+        sessions = open_existing()
+    except DatabaseUnavailable as exc:
+        click.echo(f"(not compared with the database: {exc})", err=True)
+        rows = list_subscription_rows(None, path=path)
+    else:
+        with sessions() as session:
+            rows = list_subscription_rows(session, path=path)
     for row in rows:
         mode = f"digest at {row.digest_time}" if row.mode == "digest" else "immediate"
         state = "" if row.stored else "  (not stored yet: the next cycle syncs it)"
@@ -179,10 +186,10 @@ def db_upgrade() -> None:
 @db_group.command("info")
 def db_info() -> None:
     """Show the database URL (password hidden) and row counts."""
-    from storage.db import database_url, redact_url, row_counts, session_factory
+    from storage.db import database_url, open_existing, redact_url, row_counts
 
     click.echo(f"database: {redact_url(database_url())}")
-    with session_factory()() as session:
+    with open_existing()() as session:
         counts = row_counts(session)
     for table, count in counts.items():
         click.echo(f"{table:>16}: {count}")
