@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import http.client
 import importlib.util
 import json
 import os
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -88,27 +86,13 @@ def _require_govsim(command: str) -> None:
 
 
 def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
-    """A RawPage from a saved file or a live URL."""
-    from notices.model import RawPage
+    """A RawPage from a saved file or a live URL; an unreadable one ends the command in one line."""
+    from policywatch.pages import PageUnavailable, load_page
 
-    if path_or_url.startswith(("http://", "https://")):
-        request = urllib.request.Request(path_or_url, headers={"User-Agent": "Mozilla/5.0 PolicyWatch/0.1"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                headers = {k.lower(): v for k, v in response.headers.items()}
-                return RawPage(
-                    url=url or response.url, body=response.read(), status=response.status, headers=headers
-                )
-        except urllib.error.HTTPError as exc:
-            headers = {k.lower(): v for k, v in exc.headers.items()}
-            return RawPage(url=url or path_or_url, body=exc.read(), status=exc.code, headers=headers)
-        # ValueError and InvalidURL: a URL urllib cannot send (spaces, control characters, a bad port).
-        except (OSError, ValueError, http.client.HTTPException) as exc:
-            _fail(f"cannot fetch {path_or_url}: {exc}")
-    file = Path(path_or_url)
-    if not file.is_file():
-        _fail(f"{path_or_url}: no such file (give a saved page or an http(s) URL)")
-    return RawPage(url=url or file.resolve().as_uri(), body=file.read_bytes(), status=status)
+    try:
+        return load_page(path_or_url, url, status)
+    except PageUnavailable as exc:
+        _fail(str(exc))
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

@@ -38,7 +38,7 @@ def test_a_user_error_is_one_line_and_no_traceback(
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     env.update({key: _fill(value, tmp_path) for key, value in case.get("env", {}).items()})
     done = subprocess.run(
-        [str(POLICYWATCH_BIN), *case["args"]],
+        [str(POLICYWATCH_BIN), *(_fill(arg, tmp_path) for arg in case["args"])],
         env=env,
         cwd=tmp_path,
         capture_output=True,
