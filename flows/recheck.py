@@ -1,8 +1,8 @@
 """The recheck flow: re-verify known notices with conditional GET, without list-page discovery.
 
 Scheduled once a day (prefect.yaml). Which notices are due is decided by age tier in
-flows.recheck_plan.recheck_items: notices published in the last 30 days are due daily, older ones
-weekly. Unchanged pages answer 304 and cost one small request; changed ones go through the same
+flows.recheck_plan.recheck_items: notices of the last 90 days are due daily, older ones weekly
+(those of the last 7 days are rechecked by every monitor cycle too). Unchanged pages answer 304 and cost one small request; changed ones go through the same
 normalize → diff → alert steps as the monitor flow.
 """
 

@@ -1,8 +1,9 @@
 """Which known notices a recheck re-verifies, and how they split into crawl batches.
 
-A notice published in the last 30 days is due daily, an older one weekly; every due notice is
-fetched with a conditional GET (its ETag / Last-Modified), so an unchanged page costs one small
-304 answer.
+By age (:data:`RECHECK_TIERS`): a notice published in the last 7 days is due on every cycle (the
+15-minute monitor included), one of the last 90 days daily, an older or undated one weekly. Every
+due notice is fetched with a conditional GET (its ETag / Last-Modified), so an unchanged page costs
+one small 304 answer; an edit or a repeal of a fresh notice is seen within one cycle.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from datetime import timedelta
 from storage.db import session_factory
 from storage.models import utcnow
 
-RECENT_DAYS = 30
-RECENT_RECHECK_EVERY = timedelta(days=1)
-OLD_RECHECK_EVERY = timedelta(days=7)
+# (published in the last N days, or None for the rest; recheck when last checked longer ago than …)
+RECHECK_TIERS: tuple[tuple[int | None, timedelta], ...] = (
+    # A minute, not zero: a notice the same cycle has just fetched is not fetched twice.
+    (7, timedelta(minutes=1)),
+    (90, timedelta(days=1)),
+    (None, timedelta(days=7)),
+)
 RECHECK_LIMIT = 20000
 
 RecheckItem = dict[str, str | None]  # {slug, url, etag, last_modified}: what the crawler is given
@@ -34,14 +39,11 @@ def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
         if policy == "all":
             notices = notices_of_sites(session, site_slugs)
         else:
-            notices = notices_due_of_sites(
-                session,
-                site_slugs,
-                checked_before_recent=now - RECENT_RECHECK_EVERY,
-                checked_before_old=now - OLD_RECHECK_EVERY,
-                recent_since=(now - timedelta(days=RECENT_DAYS)).date().isoformat(),
-                limit=RECHECK_LIMIT,
-            )
+            tiers = [
+                (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)
+                for days, every in RECHECK_TIERS
+            ]
+            notices = notices_due_of_sites(session, site_slugs, tiers=tiers, limit=RECHECK_LIMIT)
         # A notice that went missing is fetched in full: a 304 would hide that it is back.
         return [
             {

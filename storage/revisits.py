@@ -30,21 +30,18 @@ def notices_due_of_sites(
     session: Session,
     site_slugs: Sequence[str],
     *,
-    checked_before_recent: datetime,
-    checked_before_old: datetime,
-    recent_since: str,
+    tiers: Sequence[tuple[str | None, datetime]],
     limit: int,
 ) -> list[tuple[str, Notice]]:
-    """The named sites' notices whose age tier makes them due for a recheck, each with its site's slug."""
+    """The named sites' notices whose age tier makes them due for a recheck, each with its site's slug
+    (``tiers`` as :func:`storage.versions.notices_due_for_recheck` takes them)."""
     slugs = _slugs_by_source_id(session, site_slugs)
     if not slugs:  # no source_ids would mean every source to notices_due_for_recheck
         return []
     notices = notices_due_for_recheck(
         session,
         source_ids=list(slugs),
-        checked_before_recent=checked_before_recent,
-        checked_before_old=checked_before_old,
-        recent_since=recent_since,
+        tiers=tiers,
         limit=limit,
     )
     return [(slugs[n.source_id], n) for n in notices]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Change, Notice, NoticeVersion, Policy, Source, utcnow
@@ -188,20 +188,28 @@ def notices_due_for_recheck(
     session: Session,
     *,
     source_ids: Sequence[int] | None,
-    checked_before_recent: datetime,
-    checked_before_old: datetime,
-    recent_since: str,
+    tiers: Sequence[tuple[str | None, datetime]],
     limit: int,
 ) -> list[Notice]:
-    """Known notices whose last check is older than their tier allows (recent: daily, older: weekly)."""
-    recent = (Notice.published_date >= recent_since) & (
-        or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before_recent)
-    )
-    older = (or_(Notice.published_date.is_(None), Notice.published_date < recent_since)) & (
-        or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before_old)
-    )
-    # Removed notices stay on the older tier: a restored notice is news too.
-    stmt = select(Notice).where(or_(recent, older))
+    """Known notices whose last check is older than their age tier allows, least recently checked first.
+
+    ``tiers``: ``(published_since, checked_before)`` pairs, freshest first; a notice belongs to the
+    first tier whose ``published_since`` (an ISO date) it is on or after, and the last tier
+    (``published_since`` None) takes the rest, undated notices included.
+    """
+    conditions = []
+    newer_than: str | None = None
+    for published_since, checked_before in tiers:
+        in_tier = []
+        if published_since is not None:
+            in_tier.append(Notice.published_date >= published_since)
+        if newer_than is not None:
+            in_tier.append(or_(Notice.published_date.is_(None), Notice.published_date < newer_than))
+        stale = or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before)
+        conditions.append(and_(*in_tier, stale))
+        newer_than = published_since
+    # Removed notices stay on their tier: a restored notice is news too.
+    stmt = select(Notice).where(or_(*conditions))
     if source_ids:
         stmt = stmt.where(Notice.source_id.in_(source_ids))
     return list(

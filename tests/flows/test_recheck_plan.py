@@ -13,11 +13,16 @@ from tests.support.outbox_db import ensure_source
 
 # (url, site, status, published days ago or None, last checked days ago or None, due by age tier)
 NOTICES = [
-    ("recent-checked-2-days-ago", "a", "active", 5, 2, True),
-    ("recent-checked-an-hour-ago", "a", "active", 5, 1 / 24, False),
+    ("fresh-checked-10-minutes-ago", "a", "active", 3, 10 / 1440, True),
+    ("fresh-checked-just-now", "a", "active", 3, 1 / 86400, False),
+    ("fresh-checked-2-days-ago", "a", "active", 5, 2, True),
+    ("recent-checked-2-days-ago", "a", "active", 40, 2, True),
+    ("recent-checked-an-hour-ago", "a", "active", 40, 1 / 24, False),
+    ("recent-at-89-days-checked-3-hours-ago", "a", "active", 89, 3 / 24, False),
     ("old-checked-3-days-ago", "a", "active", 100, 3, False),
     ("old-checked-8-days-ago", "a", "active", 100, 8, True),
     ("undated-never-checked", "a", "active", None, None, True),
+    ("undated-checked-3-days-ago", "a", "active", None, 3, False),
     ("missing-old-checked-8-days-ago", "a", "missing", 100, 8, True),
     ("other-site-never-checked", "b", "active", 5, None, True),
 ]  # fmt: skip
@@ -49,7 +54,7 @@ def _urls(items: list[dict[str, str | None]]) -> set[str]:
     return {str(i["url"]).rsplit("/", 1)[1].removesuffix(".html") for i in items}
 
 
-def test_due_picks_recent_notices_daily_and_older_ones_weekly(known_notices: str) -> None:
+def test_due_picks_a_week_old_notice_every_cycle_90_days_daily_and_older_ones_weekly(known_notices: str) -> None:
     items = recheck_items(["a"], "due")
     assert _urls(items) == {url for url, site, *_, due in NOTICES if site == "a" and due}
     assert {i["slug"] for i in items} == {"a"}
