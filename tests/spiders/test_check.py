@@ -14,7 +14,7 @@ from tests.spiders.crawl_world import CrawlWorld
 
 @pytest.fixture(scope="module")
 def sites(world: CrawlWorld) -> dict[str, Site]:
-    return load_registry([world.sites_dir], world.govsim.base_urls)
+    return load_registry([world.sites_dir], world.govsim.site_overrides)
 
 
 @pytest.fixture
