@@ -22,6 +22,30 @@ class SettingsError(ValueError):
     """A ``POLICYWATCH_*`` variable holds a value that cannot be used."""
 
 
+# The backends PolicyWatch is built and tested on; the key is the URL's scheme.
+_DATABASE_SCHEMES = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite+pysqlite",
+    "postgresql+psycopg": "postgresql+psycopg",
+    # SQLAlchemy reads a bare postgresql:// as psycopg2, which is not installed: use psycopg (3).
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
+
+
+def _database_url(raw: str) -> str:
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        raise ValueError("not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+    backend = _DATABASE_SCHEMES.get(scheme.lower())
+    if backend is None:
+        raise ValueError(
+            f"unsupported database {scheme!r}; PolicyWatch runs on SQLite (sqlite:///PATH) "
+            "and PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
+        )
+    return f"{backend}://{rest}"
+
+
 def _path_list(raw: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p)
 
@@ -44,10 +68,19 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
-def _setting(env: str, default: Any, parse: Callable[[str], Any], doc: str, shown_default: str) -> Any:
+def _setting(
+    env: str,
+    default: Any,
+    parse: Callable[[str], Any],
+    doc: str,
+    shown_default: str,
+    *,
+    secret: bool = False,
+) -> Any:
+    """One setting; ``secret``: its value may hold a password, so an error never repeats it."""
     return field(
         default=default,
-        metadata={"env": env, "parse": parse, "doc": doc, "shown_default": shown_default},
+        metadata={"env": env, "parse": parse, "doc": doc, "shown_default": shown_default, "secret": secret},
     )
 
 
@@ -58,9 +91,10 @@ class Settings:
     database_url: str = _setting(
         "POLICYWATCH_DATABASE_URL",
         f"sqlite:///{PROJECT_ROOT / 'var' / 'policywatch.db'}",
-        str,
+        _database_url,
         "e.g. `postgresql+psycopg://user@host/db` in production; migrations apply on first use",
         "`sqlite:///./var/policywatch.db`",
+        secret=True,
     )
     subscriptions_path: Path = _setting(
         "POLICYWATCH_SUBSCRIPTIONS",
@@ -117,6 +151,7 @@ class Settings:
         _url_list,
         "Apprise URLs (comma-separated) for the ops alert about sites failing 3+ cycles in a row",
         "—",
+        secret=True,
     )
     delay_scale: float = _setting(
         "POLICYWATCH_DELAY_SCALE",
@@ -154,7 +189,8 @@ class Settings:
             try:
                 values[spec.name] = spec.metadata["parse"](raw)
             except ValueError as exc:
-                raise SettingsError(f"{spec.metadata['env']}={raw!r}: {exc}") from exc
+                shown = spec.metadata["env"] if spec.metadata["secret"] else f"{spec.metadata['env']}={raw!r}"
+                raise SettingsError(f"{shown}: {exc}") from exc
         return cls(**values)
 
 

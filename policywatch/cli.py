@@ -7,7 +7,6 @@ import importlib.util
 import json
 import os
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,40 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors whose message tells the user what to fix: printed in one line, never as a traceback."""
+    from alerts.secrets import SecretReferenceError
+    from alerts.subscriptions import SubscriptionError
+    from config import SettingsError
+    from sites.loader import RegistryError
+    from storage.db import DatabaseUnavailable
+
+    return (SettingsError, RegistryError, SubscriptionError, SecretReferenceError, DatabaseUnavailable)
+
+
+class _Command(click.Command):
+    """A command whose user errors go through :func:`_fail` (JSON for the contract commands)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            with ctx:
+                _fail(str(exc))
+
+
+class _Main(click.Group):
+    """The top-level group: a user error of any command ends in one ``Error:`` line and exit status 1."""
+
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
 GOVSIM_MISSING = (
     "needs the replica web (govsim), which ships in the source checkout only: "
     "run it from a clone of the repository (see docs/govsim.md)"
@@ -53,29 +86,16 @@ def _require_govsim(command: str) -> None:
 
 
 def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
-    """A RawPage from a saved file or a live URL."""
-    from notices.model import RawPage
+    """A RawPage from a saved file or a live URL; an unreadable one ends the command in one line."""
+    from policywatch.pages import PageUnavailable, load_page
 
-    if path_or_url.startswith(("http://", "https://")):
-        request = urllib.request.Request(path_or_url, headers={"User-Agent": "Mozilla/5.0 PolicyWatch/0.1"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                headers = {k.lower(): v for k, v in response.headers.items()}
-                return RawPage(
-                    url=url or response.url, body=response.read(), status=response.status, headers=headers
-                )
-        except urllib.error.HTTPError as exc:
-            headers = {k.lower(): v for k, v in exc.headers.items()}
-            return RawPage(url=url or path_or_url, body=exc.read(), status=exc.code, headers=headers)
-        except OSError as exc:
-            _fail(f"cannot fetch {path_or_url}: {exc}")
-    file = Path(path_or_url)
-    if not file.is_file():
-        _fail(f"{path_or_url}: no such file (give a saved page or an http(s) URL)")
-    return RawPage(url=url or file.resolve().as_uri(), body=file.read_bytes(), status=status)
+    try:
+        return load_page(path_or_url, url, status)
+    except PageUnavailable as exc:
+        _fail(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policywatch")
 def main() -> None:
     """PolicyWatch: watch Chinese government sites for new, edited and repealed policy notices.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -66,6 +67,101 @@ def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+@sites_group.command("detect")
+@click.argument("url_or_file")
+@click.option("--url", default=None, help="The page's original URL, when URL_OR_FILE is a saved page.")
+@click.option("--slug", default=None, help="The slug for the proposed entry (default: from the host name).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print {cms, flavour, items, next_pages, toml, reasons} as JSON."
+)
+def sites_detect(url_or_file: str, url: str | None, slug: str | None, as_json: bool) -> None:
+    """Recognise the CMS family of one list page (live URL or saved file) and propose its site entry.
+
+    Reads the page once; prints the family, the flavour that would crawl it, the document links and
+    next pages it found, a proposed sites/<slug>.toml, and the reasons for each conclusion.
+    """
+    from policywatch.pages import PageUnavailable, fetch_request, load_page
+    from spiders.detect import detect_site
+
+    live = url_or_file.startswith(("http://", "https://"))
+    try:
+        page = load_page(url_or_file, url)
+        found = detect_site(page, slug=slug, fetch=fetch_request if live else None)
+    except PageUnavailable as exc:
+        if as_json:
+            click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            raise SystemExit(1) from exc
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(found.contract_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"family:  {found.cms or '— (none recognised)'}")
+    click.echo(f"flavour: {found.flavour or '— (none fits)'}")
+    for reason in found.reasons:
+        click.echo(f"  because {reason}")
+    click.echo(f"{len(found.items)} document links:")
+    for item in found.items[:10]:
+        click.echo(f"  {item.date or '          '}  {item.title}  <{item.url}>")
+    if len(found.items) > 10:
+        click.echo(f"  … and {len(found.items) - 10} more")
+    for next_page in found.next_pages[:3]:
+        click.echo(f"next page: {next_page}")
+    click.echo("\nproposed entry:\n")
+    click.echo(found.toml)
+
+
+@sites_group.command("add")
+@click.argument("url")
+@click.option("--slug", required=True, help="The new entry's slug (its file is sites/<slug>.toml).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the entry (default: the first folder of POLICYWATCH_SITES_DIRS).",
+)
+def sites_add(url: str, slug: str, directory: Path | None) -> None:
+    """Write a site entry for the list page at URL, after showing what PolicyWatch reads from it.
+
+    Fetches the list page and its first document (two requests), shows the family, the links and
+    the extracted record, and writes sites/<slug>.toml only when a flavour fits the page. Review the
+    lines marked `# check` before the entry runs in a cycle.
+    """
+    import config
+    from notices import extract
+    from policywatch.pages import PageUnavailable, fetch_request, load_page
+    from sites import load_site_file
+    from spiders.detect import detect_site
+
+    target = (directory or config.current().sites_dirs[0]) / f"{slug}.toml"
+    if target.exists():
+        raise click.ClickException(f"{target} already exists; choose another --slug or edit that file")
+    try:
+        found = detect_site(load_page(url), slug=slug, fetch=fetch_request)
+        for reason in found.reasons:
+            click.echo(f"  because {reason}")
+        if found.flavour is None:
+            raise click.ClickException(f"no flavour fits {url}; nothing written (see the reasons above)")
+        if not found.items:
+            raise click.ClickException(f"{url} lists no documents PolicyWatch can read; nothing written")
+        first = found.items[0]
+        record = extract(load_page(first.url))
+    except PageUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{found.flavour}: {len(found.items)} links; the first, {first.url}, reads as:")
+    click.echo(
+        f"  page_kind={record.page_kind.value} title={record.title!r} published={record.published_date}"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(found.toml, encoding="utf-8")
+    try:
+        load_site_file(target)
+    except Exception:
+        target.unlink()
+        raise
+    click.echo(f"wrote {target}: check the lines marked '# check', then `policywatch sites check {slug}`")
+
+
 @click.group("alerts")
 def alerts_group() -> None:
     """The alert outbox: what was sent, what is waiting, what failed."""
@@ -78,9 +174,9 @@ def alerts_group() -> None:
 def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
     """List deliveries, newest first. Apprise URLs are shown masked."""
     from alerts.admin import list_alerts
-    from storage.db import session_factory
+    from storage.db import open_existing
 
-    with session_factory()() as session:
+    with open_existing()() as session:
         rows = list_alerts(session, status=status, limit=limit)
     if as_json:
         click.echo(_rows_json(rows))
@@ -105,11 +201,11 @@ def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
 def alerts_retry(delivery_ids: tuple[int, ...], failed: bool, send: bool) -> None:
     """Re-queue deliveries for sending now (a delivered alert is never sent twice)."""
     from alerts.admin import retry
-    from storage.db import session_factory
+    from storage.db import open_existing
 
     if not delivery_ids and not failed:
         raise click.UsageError("give --id N (repeatable) or --failed")
-    with session_factory()() as session, session.begin():
+    with open_existing()() as session, session.begin():
         count = sum(retry(session, delivery_id=delivery_id) for delivery_id in delivery_ids)
         if failed:
             count += retry(session, failed=True)
@@ -148,10 +244,17 @@ def subscriptions_list() -> None:
     """List the subscriptions in the file: mode, filters, masked URLs, and whether a cycle has stored them."""
     import config
     from alerts.admin import list_subscription_rows
-    from storage.db import session_factory
+    from storage.db import DatabaseUnavailable, open_existing
 
-    with session_factory()() as session:
-        rows = list_subscription_rows(session, path=config.current().subscriptions_path)
+    path = config.current().subscriptions_path
+    try:
+        sessions = open_existing()
+    except DatabaseUnavailable as exc:
+        click.echo(f"(not compared with the database: {exc})", err=True)
+        rows = list_subscription_rows(None, path=path)
+    else:
+        with sessions() as session:
+            rows = list_subscription_rows(session, path=path)
     for row in rows:
         mode = f"digest at {row.digest_time}" if row.mode == "digest" else "immediate"
         state = "" if row.stored else "  (not stored yet: the next cycle syncs it)"
@@ -179,10 +282,10 @@ def db_upgrade() -> None:
 @db_group.command("info")
 def db_info() -> None:
     """Show the database URL (password hidden) and row counts."""
-    from storage.db import database_url, redact_url, row_counts, session_factory
+    from storage.db import database_url, open_existing, redact_url, row_counts
 
     click.echo(f"database: {redact_url(database_url())}")
-    with session_factory()() as session:
+    with open_existing()() as session:
         counts = row_counts(session)
     for table, count in counts.items():
         click.echo(f"{table:>16}: {count}")

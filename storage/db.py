@@ -29,6 +29,10 @@ def redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used as it is: missing, unreachable, or behind the code's migrations."""
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -51,6 +55,17 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
+def _migrate_reachable(url: str) -> None:
+    """:func:`migrate`, with an unreachable server or missing database said in one line."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        migrate(url)
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot open the database {redact_url(url)}: {reason}") from exc
+
+
 def get_engine(url: str | None = None, *, apply_migrations: bool = True) -> Engine:
     """A cached engine for ``url`` (default: :func:`database_url`), migrated on first use."""
     url = url or database_url()
@@ -67,9 +82,48 @@ def get_engine(url: str | None = None, *, apply_migrations: bool = True) -> Engi
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
         if apply_migrations:
-            migrate(url)
+            _migrate_reachable(url)
         _engines[url] = engine
         return engine
+
+
+def open_existing(url: str | None = None) -> sessionmaker[Session]:
+    """Sessions on a database that exists and is migrated, for the commands that only read or re-queue.
+
+    Unlike :func:`session_factory` it never creates or migrates anything (only ``db upgrade`` and the
+    cycle commands do), so a misspelt SQLite path is an error instead of a new empty database.
+    Raises :class:`DatabaseUnavailable` with what to do.
+    """
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = url or database_url()
+    shown = redact_url(url)
+    parsed = make_url(url)
+    on_disk = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(parsed.database)).is_file():
+        raise DatabaseUnavailable(
+            f"no database at {parsed.database}: check POLICYWATCH_DATABASE_URL, "
+            "or create it with `policywatch db upgrade` (a cycle does too)"
+        )
+    engine = get_engine(url, apply_migrations=False)
+    try:
+        with engine.connect() as connection:
+            revision = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot open the database {shown}: {reason}") from exc
+    alembic_config = Config()
+    alembic_config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(alembic_config).get_current_head()
+    if revision != head:
+        raise DatabaseUnavailable(
+            f"the database {shown} is at revision {revision or '(none: empty)'}, this version needs {head}: "
+            "run `policywatch db upgrade`"
+        )
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def dispose_engines() -> None:
