@@ -55,7 +55,12 @@ reactor.run()
 
 def test_a_name_resolving_to_loopback_is_refused_when_connecting_unless_allowed() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", SCRIPT],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     results = json.loads(done.stdout.strip().splitlines()[-1])
     assert results["connections_refused"] == 0, results
