@@ -114,7 +114,7 @@ class Settings:
         "POLICYWATCH_SITE_OVERRIDES",
         None,
         Path,
-        "a JSON file `{slug: base_url}`; govsim writes one so real entries run against the replica",
+        "a JSON file `{slug: base_url}` or `{slug: {base_url, allow_private_network}}`; govsim writes one so real entries run against the replica",
         "—",
     )
     removal_checks: int = _setting(

@@ -88,7 +88,11 @@ class Govsim:
         state_dir = self.options.state_dir
         state_dir.mkdir(parents=True, exist_ok=True)
         base_urls = {slug: s.base_url for slug, s in self.world.sites.items()}
-        (state_dir / "overrides.json").write_text(json.dumps(base_urls, indent=2), encoding="utf-8")
+        # The replicas are on 127.0.0.x, which the crawler refuses unless the entry allows it.
+        overrides = {
+            slug: {"base_url": url, "allow_private_network": True} for slug, url in base_urls.items()
+        }
+        (state_dir / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
         specs = [s.spec for s in self.world.sites.values()]
         write_site_entries(state_dir / "sites", specs, base_urls)
         state = {

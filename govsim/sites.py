@@ -187,6 +187,7 @@ def site_toml(site: SiteSpec, base_url: str) -> str:
         f'base_url = "{base_url}"',
         f'flavour = "{site.flavour}"',
         f'list_urls = ["{site.list_path}"]',
+        "allow_private_network = true  # govsim serves it on 127.0.0.x",
         f"detail_url_pattern = '{site.detail_url_pattern}'",
         f'notes = "govsim synthetic site. {site.notes}"',
     ]

@@ -32,6 +32,12 @@ class GovsimHandle:
     admin: GovsimClient
     process: subprocess.Popen[bytes]
 
+    @property
+    def site_overrides(self) -> dict[str, dict[str, object]]:
+        """The overrides file's ``{slug: {base_url, allow_private_network}}``, for ``sites.load_registry``."""
+        overrides: dict[str, dict[str, object]] = json.loads(self.overrides_file.read_text(encoding="utf-8"))
+        return overrides
+
     def environment(
         self,
         *,
@@ -88,7 +94,7 @@ def running_govsim(
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env)
     try:
         admin_url = _wait_ready(process, state_file, log_path, startup_timeout)
-        base_urls = json.loads((state_dir / "overrides.json").read_text(encoding="utf-8"))
+        base_urls = json.loads(state_file.read_text(encoding="utf-8"))["base_urls"]
         yield GovsimHandle(
             state_dir=state_dir,
             base_urls=base_urls,

@@ -2,7 +2,9 @@
 
 The folders are ``POLICYWATCH_SITES_DIRS`` (default: this package's own folder) and the base-URL
 overrides come from the JSON file named by ``POLICYWATCH_SITE_OVERRIDES``, both read through
-:func:`config.current`.
+:func:`config.current`. An override is ``slug: base_url`` or ``slug: {"base_url": …,
+"allow_private_network": true}`` (what govsim writes, its replicas being on 127.0.0.x); the
+overridden entry is validated again, so an override to ``file://`` or a metadata address fails.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 import config
 from sites.schema import Site
@@ -20,6 +23,18 @@ from sites.schema import Site
 
 class RegistryError(ValueError):
     """A site file is missing, malformed or inconsistent."""
+
+
+class SiteOverride(BaseModel):
+    """One entry of the overrides file: where a registry entry is served instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str
+    allow_private_network: bool | None = None  # None: the site file's own setting
+
+
+Overrides = Mapping[str, str | Mapping[str, Any]]
 
 
 def load_site_file(path: Path) -> Site:
@@ -37,8 +52,8 @@ def load_site_file(path: Path) -> Site:
     return site
 
 
-def _base_url_overrides(path: Path | None) -> dict[str, str]:
-    """The ``{slug: base_url}`` JSON file at ``path`` (govsim writes one); none when ``path`` is None."""
+def _base_url_overrides(path: Path | None) -> dict[str, Any]:
+    """The overrides JSON file at ``path`` (govsim writes one); none when ``path`` is None."""
     if path is None:
         return {}
     try:
@@ -47,25 +62,39 @@ def _base_url_overrides(path: Path | None) -> dict[str, str]:
         raise RegistryError(f"POLICYWATCH_SITE_OVERRIDES={path}: cannot read it: {exc}") from exc
     if not isinstance(data, dict):
         raise RegistryError(f"POLICYWATCH_SITE_OVERRIDES={path}: expected a JSON object of slug -> base_url")
-    return {str(k): str(v) for k, v in data.items()}
+    return {str(k): v for k, v in data.items()}
+
+
+def _overridden(site: Site, value: object, where: str) -> Site:
+    """``site`` served where the override ``value`` says; a RegistryError naming ``where`` and the slug."""
+    try:
+        override = (
+            SiteOverride(base_url=value) if isinstance(value, str) else SiteOverride.model_validate(value)
+        )
+        return site.with_base_url(override.base_url, allow_private_network=override.allow_private_network)
+    except (ValidationError, ValueError) as exc:
+        raise RegistryError(f"{where}: override of {site.slug}: {exc}") from exc
 
 
 def load_registry(
     dirs: Iterable[Path] | None = None,
-    overrides: Mapping[str, str] | None = None,
+    overrides: Overrides | None = None,
     *,
     include_disabled: bool = False,
 ) -> dict[str, Site]:
     """Load every ``*.toml`` site in ``dirs`` (default: the settings' ``sites_dirs``).
 
-    ``overrides`` maps slug -> base URL (default: the settings' ``site_overrides_path`` file);
-    it is how the same entry runs against its govsim replica.
+    ``overrides`` maps slug -> base URL, or -> ``{"base_url", "allow_private_network"}`` (default:
+    the settings' ``site_overrides_path`` file); it is how the same entry runs against its govsim
+    replica.
     """
     settings = config.current()
     dirs = list(dirs) if dirs is not None else list(settings.sites_dirs)
-    overrides = (
-        dict(overrides) if overrides is not None else _base_url_overrides(settings.site_overrides_path)
-    )
+    if overrides is None:
+        where = f"POLICYWATCH_SITE_OVERRIDES={settings.site_overrides_path}"
+        overrides = _base_url_overrides(settings.site_overrides_path)
+    else:
+        where = "site overrides"
     sites: dict[str, Site] = {}
     for directory in dirs:
         if not directory.is_dir():
@@ -75,7 +104,7 @@ def load_registry(
             if site.slug in sites:
                 raise RegistryError(f"{path}: slug {site.slug!r} is defined twice")
             if site.slug in overrides:
-                site = site.with_base_url(overrides[site.slug])
+                site = _overridden(site, overrides[site.slug], where)
             if site.enabled or include_disabled:
                 sites[site.slug] = site
     return sites

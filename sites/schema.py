@@ -6,15 +6,27 @@ fails at start-up (with its file name, see :mod:`sites.loader`), not at 3 a.m. i
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-from urllib.parse import urljoin
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, get_args
+from urllib.parse import urljoin, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sites.confinement import (
+    Origin,
+    address_refusal,
+    extra_host_origins,
+    literal_address,
+    origin,
+    site_origins,
+    url_refusal,
+)
 
 # Every flavour the spider knows how to page through: one list parser per name in
 # spiders/flavours/, one replica per name in govsim (see docs/flavours.md).
 FlavourName = Literal["trs", "gkmlpt", "hanweb", "anhui", "portal"]
 FLAVOURS: tuple[FlavourName, ...] = get_args(FlavourName)
+T = TypeVar("T")
 
 
 class Politeness(BaseModel):
@@ -50,7 +62,24 @@ class Site(BaseModel):
     level: Literal["national", "province", "city", "municipality", "county", "portal"]
     base_url: str = Field(pattern=r"^https?://")
     flavour: FlavourName
-    list_urls: list[str] = Field(min_length=1, description="relative to base_url, or absolute")
+    list_urls: list[str] = Field(
+        min_length=1, description="relative to base_url, or absolute on one of the site's hosts"
+    )
+    extra_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "other hosts the crawler may fetch from besides base_url's, e.g. an attachment server: "
+            "'fj.example.gov.cn' or 'fj.example.gov.cn:8080' (http and https), or "
+            "'https://fj.example.gov.cn:8443' (that origin only); every other host is refused"
+        ),
+    )
+    allow_private_network: bool = Field(
+        False,
+        description=(
+            "let the crawler connect to loopback, private, shared and link-local addresses for this "
+            "site (govsim's replicas on 127.0.0.x); metadata, multicast and reserved addresses stay refused"
+        ),
+    )
     detail_url_pattern: str | None = Field(None, description="regex a detail URL must match")
     encoding: str | None = Field(None, description="charset hint when the site declares none or a wrong one")
     selectors: dict[str, str] = Field(default_factory=dict, description="flavour-specific overrides")
@@ -71,11 +100,58 @@ class Site(BaseModel):
         if not self.politeness.obey_robots and not self.politeness.robots_override_reason:
             raise ValueError(f"site {self.slug}: obey_robots = false needs politeness.robots_override_reason")
 
+    @model_validator(mode="after")
+    def _confined(self) -> Site:
+        """The site's own URLs obey the crawler's rules (sites.confinement), so a bad file fails at load."""
+        hosts = [("base_url", self.base_url, frozenset({_checked(origin, "base_url", self.base_url)}))]
+        hosts += [
+            ("extra_hosts", e, _checked(extra_host_origins, "extra_hosts", e)) for e in self.extra_hosts
+        ]
+        for key, value, origins in hosts:
+            for _, host, _ in origins:
+                address = literal_address(host)
+                reason = address and address_refusal(
+                    address, allow_private_network=self.allow_private_network
+                )
+                if reason:
+                    hint = _PRIVATE_HINT if "allow_private_network" in reason else ""
+                    raise ValueError(f"{key} {value!r}: {reason}{hint}")
+        for entry, url in zip(self.list_urls, self.absolute_list_urls(), strict=True):
+            reason = self.url_refusal(url)
+            if reason:
+                raise ValueError(f"list_urls entry {entry!r}: {reason}")
+        return self
+
+    def origins(self) -> frozenset[Origin]:
+        """The ``(scheme, host, port)`` origins the crawler may fetch this site from."""
+        return site_origins(self.base_url, self.extra_hosts)
+
+    def url_refusal(self, url: str) -> str | None:
+        """Why the crawler must not fetch ``url`` for this site, or None when it may."""
+        return url_refusal(url, self.origins(), allow_private_network=self.allow_private_network)
+
     def absolute_list_urls(self) -> list[str]:
         """``list_urls`` resolved against ``base_url``."""
         base = self.base_url.rstrip("/") + "/"
-        return [urljoin(base, u.lstrip("/")) if not u.startswith("http") else u for u in self.list_urls]
+        return [u if urlsplit(u).scheme else urljoin(base, u.lstrip("/")) for u in self.list_urls]
 
-    def with_base_url(self, base_url: str) -> Site:
-        """The same entry served from ``base_url`` (how an entry runs against its govsim replica)."""
-        return self.model_copy(update={"base_url": base_url.rstrip("/")})
+    def with_base_url(self, base_url: str, *, allow_private_network: bool | None = None) -> Site:
+        """The same entry served from ``base_url`` (how an entry runs against its govsim replica),
+        validated again; ``allow_private_network`` replaces the entry's own when given."""
+        data: dict[str, Any] = {**self.model_dump(), "base_url": base_url.rstrip("/")}
+        if allow_private_network is not None:
+            data["allow_private_network"] = allow_private_network
+        return Site.model_validate(data)
+
+
+_PRIVATE_HINT = (
+    "; set allow_private_network = true only for a site that really is on a private network "
+    "(govsim's replicas are)"
+)
+
+
+def _checked(parse: Callable[[str], T], key: str, value: str) -> T:
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{key} {value!r}: {exc}") from None

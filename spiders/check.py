@@ -54,14 +54,31 @@ class SiteCheck:
         return "\n".join(lines)
 
 
-def _fetch(request: PageRequest, timeout: float) -> tuple[int, bytes, dict[str, str]]:
+class _ConfinedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only when the site may fetch its target (sites.confinement)."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        reason = self.site.url_refusal(newurl)
+        if reason is not None:
+            raise ValueError(f"{req.full_url} redirected to {newurl}, not followed: {reason}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(site: Site, request: PageRequest, timeout: float) -> tuple[int, bytes, dict[str, str]]:
+    reason = site.url_refusal(request.url)
+    if reason is not None:
+        raise ValueError(f"refused {request.url}: {reason}")
     data = urlencode(request.form).encode() if request.method == "POST" else None
     headers = {**DEFAULT_REQUEST_HEADERS, "User-Agent": USER_AGENT, **dict(request.headers)}
     if data is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     http_request = urllib.request.Request(request.url, data=data, headers=headers, method=request.method)
     try:
-        with urllib.request.urlopen(http_request, timeout=timeout) as response:  # noqa: S310 - http(s) only
+        opener = urllib.request.build_opener(_ConfinedRedirects(site))
+        with opener.open(http_request, timeout=timeout) as response:  # http(s) on the site only
             return response.status, response.read(), {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()}
@@ -96,7 +113,7 @@ def _check_list(site: Site, result: SiteCheck, timeout: float) -> ListPage | Non
     for _ in range(2):  # the static page, then the data request of a JavaScript-rendered list
         if request is None or urlsplit(request.url).scheme not in ("http", "https"):
             break
-        status, body, headers = _fetch(request, timeout)
+        status, body, headers = _fetch(site, request, timeout)
         result.list_status = status
         verdict = classify(status, body)
         if verdict is not None:
@@ -120,7 +137,7 @@ def _check_list(site: Site, result: SiteCheck, timeout: float) -> ListPage | Non
 
 def _check_detail(site: Site, url: str, result: SiteCheck, timeout: float) -> None:
     result.detail_url = url
-    status, body, headers = _fetch(PageRequest(url=url), timeout)
+    status, body, headers = _fetch(site, PageRequest(url=url), timeout)
     result.detail_status = status
     verdict = classify(status, body)
     if verdict is not None:

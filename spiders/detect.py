@@ -24,6 +24,7 @@ from notices.html import parse_html
 from notices.listing import parse_listing
 from notices.model import ListItem, RawPage
 from sites import FLAVOURS, Site
+from sites.confinement import address_refusal, literal_address
 from spiders.flavours import ListPage, ListRow, PageRequest, get_flavour
 from spiders.flavours.hanweb import jpage_params
 from spiders.flavours.trs import parse_create_page_html
@@ -185,6 +186,7 @@ def _provisional_site(flavour: str, url: str, params: dict[str, str | int]) -> S
         flavour=flavour,  # type: ignore[arg-type]
         list_urls=[url],
         params=params,
+        allow_private_network=True,  # it only runs a list parser on a page already fetched; never crawled
     )
 
 
@@ -277,6 +279,7 @@ def propose_toml(
         'region = ""  # check: the province (and city) in Chinese',
         f'level = "{_level(host)}"  # check: national, province, city, municipality, county or portal',
         f'base_url = "{parts.scheme}://{parts.netloc}"',
+        *_private_network_line(host),
         f'flavour = "{flavour}"'
         if flavour
         else "# flavour = ?  no flavour reads this page (see the reasons)",
@@ -291,6 +294,17 @@ def propose_toml(
         lines += [f"{key} = {_toml_string(str(value))}" for key, value in params.items()]
     lines += ["", "[politeness]", "download_delay = 2.0", "concurrency = 1", "max_list_pages = 3", ""]
     return "\n".join(lines)
+
+
+def _private_network_line(host: str) -> list[str]:
+    """``allow_private_network = true`` for a site on a loopback or private address (a govsim replica):
+    the crawler refuses such addresses otherwise (sites.confinement)."""
+    address = literal_address(host)
+    if address is None or address_refusal(address, allow_private_network=True) is not None:
+        return []
+    if address_refusal(address) is None:
+        return []
+    return ["allow_private_network = true  # check: only for a site that really is on a private network"]
 
 
 def slug_for_host(host: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +17,8 @@ from scrapy.http import Response
 import config
 from spiders.faults import classify
 from spiders.protocol import FLAG, ROLE, SITE, GuardedSpider
+
+logger = logging.getLogger(__name__)
 
 
 class SiteGuardMiddleware:
@@ -60,12 +63,14 @@ class SiteGuardMiddleware:
             target = urljoin(request.url, location.decode("latin-1"))
             if not spider.same_site(slug, target):
                 spider.outcomes.inc(slug, "offsite_redirects")
-                spider.outcomes.fail(
-                    slug,
-                    f"site {slug}: {role} page {request.url} redirected to another host ({urlsplit(target).netloc}); "
-                    f"not followed. If the site moved, update base_url in sites/{slug}.toml",
-                    stop=role == "list",
+                spider.outcomes.inc(slug, "refused")
+                message = (
+                    f"site {slug}: {role} page {request.url} redirected to another host "
+                    f"({urlsplit(target).netloc or target}); not followed. If the site moved, update base_url "
+                    f"(or extra_hosts) in sites/{slug}.toml"
                 )
+                logger.warning(message)
+                spider.outcomes.fail(slug, message, stop=role == "list")
                 raise IgnoreRequest(f"off-site redirect to {target}")
             return response
         if role == "attachment" or response.status == 304 or response.status in spider.retry_http_codes:

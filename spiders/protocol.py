@@ -22,6 +22,7 @@ class GuardedSpider(Protocol):
 
     outcomes: SiteOutcomes
     retry_http_codes: set[int]
+    sites: dict[str, Site]
 
     def same_site(self, slug: str, url: str) -> bool: ...
 

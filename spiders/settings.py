@@ -71,7 +71,15 @@ COOKIES_ENABLED = (
     True  # JS-free cookie gates (a Set-Cookie then redirect) pass; stored headers drop Set-Cookie
 )
 
+# The crawler fetches only its sites (spiders.confinement): http and https only, so Scrapy's
+# file:, data:, ftp: and s3: handlers are off; every request is checked against its site's hosts
+# before anything else (robots.txt included) sees it, and every address a name resolves to is
+# checked when the connection is made.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+TWISTED_DNS_RESOLVER = "spiders.resolver.ConfinedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
+    "spiders.confinement.ConfinementMiddleware": 40,  # before robots.txt (100) and Scrapy's offsite (50)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.robots.CachedRobotsTxtMiddleware": 100,  # Scrapy's own slot for robots.txt
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 import config
 from notices.attachments import is_fetched_attachment_url
 from sites import Site, load_registry, select_sites
+from spiders.confinement import RequestRefused
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
 from spiders.items import FetchedPage
@@ -271,8 +272,8 @@ class NoticesSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         slug, role = request.meta[SITE], request.meta.get(ROLE, "detail")
         if failure.check(IgnoreRequest):
-            if "robots.txt" not in str(failure.value):
-                return  # a stopped site or a refused redirect: already recorded
+            if failure.check(RequestRefused) or "robots.txt" not in str(failure.value):
+                return  # a stopped site, a refused redirect or request: already recorded
             self.outcomes.inc(slug, "robots_disallowed")
             message = (
                 f"site {slug}: robots.txt disallows {role} page {request.url}; "
@@ -297,9 +298,8 @@ class NoticesSpider(scrapy.Spider):
     # -- helpers ----------------------------------------------------------------------------
 
     def same_site(self, slug: str, url: str) -> bool:
-        """True when ``url`` stays on the site's own host (redirects elsewhere are refused)."""
-        host = urlsplit(url).hostname
-        return host == urlsplit(self.sites[slug].base_url).hostname
+        """True when ``url`` stays on the site's own hosts (redirects elsewhere are refused)."""
+        return self.sites[slug].url_refusal(url) is None
 
     def _count_response(self, slug: str, response: Response) -> None:
         self.outcomes.touch(slug)

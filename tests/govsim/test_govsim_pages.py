@@ -105,7 +105,7 @@ def test_lists_paginate_to_every_notice_and_details_carry_the_flavour_markup(
 
 def test_the_real_registry_entries_run_unchanged_against_their_replicas(sim: GovsimHandle) -> None:
     """Only base_url is overridden: list_urls and detail_url_pattern of sites/*.toml fit the replica."""
-    registry = load_registry([Path("sites"), sim.sites_dir], overrides=sim.base_urls)
+    registry = load_registry([Path("sites"), sim.sites_dir], overrides=sim.site_overrides)
     assert set(sim.base_urls) <= set(registry)
     for slug, site in registry.items():
         assert site.base_url == sim.base_urls[slug]

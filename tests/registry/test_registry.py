@@ -43,15 +43,64 @@ def test_seed_registry_has_the_five_sources_with_real_urls() -> None:
 
 
 def test_base_url_override_keeps_paths(tmp_path: Path) -> None:
-    registry = load_registry([DEFAULT_SITES_DIR], overrides={"hainan": "http://127.0.0.5:8123/"})
-    assert registry["hainan"].absolute_list_urls() == ["http://127.0.0.5:8123/hainan/szfwj/index.html"]
+    registry = load_registry([DEFAULT_SITES_DIR], overrides={"hainan": "https://hainan.example.org/"})
+    assert registry["hainan"].absolute_list_urls() == ["https://hainan.example.org/hainan/szfwj/index.html"]
 
 
 def test_override_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """govsim's form: the replica is on loopback, which the override allows for that entry."""
     overrides = tmp_path / "overrides.json"
-    overrides.write_text(json.dumps({"qinghai": "http://127.0.0.9:9000"}), encoding="utf-8")
+    replica = {"base_url": "http://127.0.0.9:9000", "allow_private_network": True}
+    overrides.write_text(json.dumps({"qinghai": replica}), encoding="utf-8")
     monkeypatch.setenv("POLICYWATCH_SITE_OVERRIDES", str(overrides))
-    assert load_registry([DEFAULT_SITES_DIR])["qinghai"].base_url == "http://127.0.0.9:9000"
+    registry = load_registry([DEFAULT_SITES_DIR])
+    assert registry["qinghai"].base_url == "http://127.0.0.9:9000"
+    assert registry["qinghai"].allow_private_network
+    assert not registry["hainan"].allow_private_network, "only the overridden entry"
+
+
+OVERRIDE_REFUSALS = [
+    pytest.param("file:///etc/passwd", "base_url", id="file-scheme"),
+    pytest.param("http://169.254.169.254/", "169.254.169.254 is a cloud metadata address", id="metadata"),
+    pytest.param("http://127.0.0.9:9000", "127.0.0.9 is a loopback address", id="loopback-not-allowed"),
+    pytest.param(
+        {"base_url": "http://169.254.169.254", "allow_private_network": True},
+        "cloud metadata",
+        id="metadata-allowed",
+    ),
+    pytest.param({"base_url": "http://x.example", "extra_hosts": ["y"]}, "extra_hosts", id="unknown-key"),
+]
+
+
+@pytest.mark.parametrize(("override", "error"), OVERRIDE_REFUSALS)
+def test_override_file_is_validated(
+    override: object, error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text(json.dumps({"qinghai": override}), encoding="utf-8")
+    monkeypatch.setenv("POLICYWATCH_SITE_OVERRIDES", str(overrides))
+    with pytest.raises(RegistryError) as refused:
+        load_registry([DEFAULT_SITES_DIR])
+    message = str(refused.value)
+    assert f"POLICYWATCH_SITE_OVERRIDES={overrides}: override of qinghai" in message
+    assert error in message
+
+
+def test_govsim_entries_and_overrides_allow_the_private_network_and_real_entries_do_not(
+    tmp_path: Path,
+) -> None:
+    from govsim.server import Govsim, ServeOptions
+
+    assert not any(
+        site.allow_private_network for site in load_registry([DEFAULT_SITES_DIR], overrides={}).values()
+    )
+    sim = Govsim(ServeOptions(state_dir=tmp_path))
+    for state in sim.world.sites.values():
+        state.base_url = "http://127.0.0.2:8000"
+    sim.write_state()
+    overrides = json.loads((tmp_path / "overrides.json").read_text(encoding="utf-8"))
+    registry = load_registry([DEFAULT_SITES_DIR, tmp_path / "sites"], overrides=overrides)
+    assert registry and all(site.allow_private_network for site in registry.values())
 
 
 def test_unknown_site_selection_names_the_known_ones() -> None:

@@ -14,7 +14,7 @@ from tests.spiders.crawl_world import CrawlWorld
 
 @pytest.fixture(scope="module")
 def sites(world: CrawlWorld) -> dict[str, Site]:
-    return load_registry([world.sites_dir], world.govsim.base_urls)
+    return load_registry([world.sites_dir], world.govsim.site_overrides)
 
 
 @pytest.fixture
@@ -61,3 +61,17 @@ def test_an_unreachable_site_is_reported(sites: dict[str, Site]) -> None:
     site = sites["hainan"].with_base_url("http://127.0.0.1:9")  # nothing listens on the discard port
     result = check_site(site, timeout=2)
     assert not result.ok and result.problems[0].startswith("request failed: ")
+
+
+def test_a_redirect_off_the_site_is_not_followed(
+    sites: dict[str, Site], govsim: GovsimHandle, admin: object
+) -> None:
+    govsim.admin.fault("hainan", "redirect", scope="list")
+    alias = next(s["alias_url"] for s in govsim.admin.sites() if s["slug"] == "hainan")
+    result = check_site(sites["hainan"], timeout=5)
+    path = result.list_url.removeprefix(sites["hainan"].base_url)
+    assert not result.ok
+    assert result.problems == [
+        f"request failed: ValueError: {result.list_url} redirected to {alias}{path}, not followed: "
+        f"{alias} is not the site's host (base_url or extra_hosts)"
+    ]
