@@ -3,7 +3,9 @@
 A subscription URL is either literal (``json://user:token@host/path``) or a reference:
 ``$ENV_VAR`` / ``${ENV_VAR}`` (read from the environment) or ``prefect-secret:<block-name>``
 (a Prefect Secret block). References are safe to store and print; literal URLs go through
-:func:`mask_url` before they reach a log line, an artifact, the CLI or the database.
+:func:`mask_url` before they reach a log line, an artifact, the CLI or the database, and while one is
+in use :func:`scrubbed_logs` masks its pieces in every log record, including the partial forms
+Apprise's own privacy mode prints (``S...D``: first and last letter; ``...abcd``: the last four).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 MASK = "****"
 _ENV_RE = re.compile(r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))$")
@@ -119,11 +121,10 @@ def resolve_url(value: str, *, prefect_loader: Callable[[str], str] | None = Non
 def _private_host(scheme: str, url: str) -> bool:
     if scheme in _TOKEN_HOST_SCHEMES:
         return True
-    try:
-        import apprise
+    from alerts.notify import load_apprise_url  # the one place that calls Apprise (it imports us)
 
-        with scrubbed_logs([url]):  # Apprise logs the URL it loads
-            server = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    try:
+        server = load_apprise_url(url)
     except Exception:
         return True
     if server is None:  # a scheme Apprise does not know: we cannot tell whether the host is a token
@@ -165,20 +166,39 @@ def mask_url(url: str) -> str:
 
 
 def secret_parts(url: str) -> set[str]:
-    """Every piece of a literal URL that must never be shown (for scrubbing free text)."""
-    out: set[str] = set()
+    """Every piece of a literal URL that must never be shown (for scrubbing free text): as written,
+    percent-decoded, and in the partial forms Apprise prints in privacy mode."""
+    pieces: set[str] = {url}
     try:
         parts = urlsplit(url)
     except ValueError:
-        return {url}
-    out.add(url)
-    for value in (parts.username, parts.password):
-        if value:
+        return _with_partial_forms(pieces)
+    # From the raw netloc, not .username/.hostname: those lower-case the host, and a token host
+    # (dingtalk://TOKEN, tgram://BOT:TOKEN) must be scrubbed as it is written.
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    pieces.update(value for value in (user, password) if value)
+    if parts.scheme.lower() in _TOKEN_HOST_SCHEMES and hostport:
+        pieces.add(hostport)
+        pieces.update(piece for piece in hostport.split(":") if len(piece) >= 4)
+    pieces.update(seg for seg in parts.path.split("/") if len(seg) >= 6)
+    pieces.update(v for k, v in parse_qsl(parts.query) if k.lower() not in _SAFE_QUERY_KEYS and len(v) >= 4)
+    return _with_partial_forms(pieces)
+
+
+def _with_partial_forms(pieces: Iterable[str]) -> set[str]:
+    """Each piece, percent-decoded too, plus Apprise's privacy-mode forms of it: ``S...D`` (its
+    outer letters, PrivacyMode.Outer) and ``...abcd`` (its tail, PrivacyMode.Tail)."""
+    out: set[str] = set()
+    for piece in pieces:
+        for value in {piece, unquote(piece)}:
+            if not value:
+                continue
             out.add(value)
-    if parts.scheme.lower() in _TOKEN_HOST_SCHEMES and parts.hostname:
-        out.add(parts.hostname)
-    out.update(seg for seg in parts.path.split("/") if len(seg) >= 6)
-    out.update(v for k, v in parse_qsl(parts.query) if k.lower() not in _SAFE_QUERY_KEYS and len(v) >= 4)
+            if len(value) >= 2:
+                out.add(f"{value[0]}...{value[-1]}")
+            if len(value) >= 4:
+                out.add(f"...{value[-4:]}")
     return out
 
 
@@ -201,13 +221,18 @@ class _Scrubber:
     def factory(self, *args: object, **kwargs: object) -> logging.LogRecord:
         assert self.previous is not None
         record = self.previous(*args, **kwargs)
-        secrets = self.secrets
+        secrets = set(self.secrets)
         if secrets:
             try:
                 message = record.getMessage()
             except Exception:  # a malformed record: leave it to logging's own error handling
                 return record
-            record.msg, record.args = scrub(message, set(secrets)), None
+            record.msg, record.args = scrub(message, secrets), None
+            if record.exc_info:  # a traceback's text (urllib3 errors quote URLs) is scrubbed too
+                record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), secrets)
+                record.exc_info = None
+            if record.stack_info:
+                record.stack_info = scrub(record.stack_info, secrets)
         return record
 
 
