@@ -29,8 +29,9 @@ from alerts.lease import Clock, heartbeat, utc
 from alerts.notify import Notifier, apprise_notify
 from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
 from alerts.results import SendReport, UrlResult
-from alerts.secrets import MASK, SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
-from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
+from alerts.secrets import SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
+from alerts.subscription_urls import SubscriptionUrls
+from alerts.subscriptions import SubscriptionConfig, config_from_stored
 from storage import outbox as store
 from storage.subscriptions import active_subscriptions
 
@@ -104,32 +105,6 @@ def enqueue(
 # ------------------------------------------------------------------------------------------ send
 
 
-class _Resolver:
-    """Literal URLs come from the subscriptions file; references may also come from the database."""
-
-    def __init__(self, configs: Sequence[SubscriptionConfig] | None) -> None:
-        if configs is None:
-            try:
-                configs = load_subscriptions()
-            except SubscriptionError as exc:
-                log.info("no subscriptions file for literal URLs (%s); using stored references", exc)
-                configs = []
-        self.by_name = {c.name: c for c in configs}
-
-    def urls(self, stored: SubscriptionConfig) -> list[str]:
-        config = self.by_name.get(stored.name, stored)
-        return list(config.urls)
-
-    def missing(self, stored: SubscriptionConfig, url: str) -> str | None:
-        """Why a URL cannot be used: the database only has it masked and the file does not have it."""
-        if stored.name in self.by_name or MASK not in url:
-            return None
-        return (
-            f"subscription {stored.name!r} is not in the subscriptions file, and the database keeps its "
-            "literal URLs masked; add it to the file or use a $ENV / prefect-secret: reference"
-        )
-
-
 @dataclass(frozen=True)
 class _Batch:
     """Deliveries claimed together, sent as one message to one subscription (``label`` names it in errors)."""
@@ -167,7 +142,7 @@ class _Sender:
     lease: timedelta
     max_attempts: int
     notifier: Notifier
-    resolver: _Resolver
+    resolver: SubscriptionUrls
     report: SendReport = field(default_factory=SendReport)
 
     @classmethod
@@ -188,7 +163,7 @@ class _Sender:
             lease,
             max_attempts,
             notifier or apprise_notify,
-            _Resolver(subscriptions),
+            SubscriptionUrls(subscriptions),
         )
 
     def run(self, batches: Iterator[_Batch], mode: _Mode) -> SendReport:
