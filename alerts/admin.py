@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from alerts.secrets import PREFECT_SECRET_PREFIX, is_reference, mask_url, resolve_url, scrubbed_logs
+from alerts.notify import load_apprise_url
+from alerts.secrets import PREFECT_SECRET_PREFIX, is_reference, mask_url, resolve_url
 from alerts.subscriptions import SubscriptionConfig, SubscriptionError, load_subscriptions
 from storage import outbox as store
 from storage.outbox import DeliveryRow
@@ -89,8 +90,6 @@ def check_subscriptions(
     (``resolve_prefect`` defaults to whether $PREFECT_API_URL is set): loading a block otherwise
     starts a throwaway Prefect server.
     """
-    import apprise
-
     if resolve_prefect is None:
         resolve_prefect = bool(os.environ.get("PREFECT_API_URL"))
 
@@ -109,9 +108,7 @@ def check_subscriptions(
             except LookupError as exc:
                 problems.append(CheckProblem(config.name, masked, str(exc)))
                 continue
-            with scrubbed_logs([url]):
-                server = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-            if server is None:
+            if load_apprise_url(url) is None:
                 where = "the referenced value" if is_reference(raw) else "it"
                 problems.append(CheckProblem(config.name, masked, f"Apprise does not understand {where}"))
     return problems

@@ -1,21 +1,30 @@
-"""One message to one Apprise URL: the one place alerts/ hands a message to Apprise.
+"""The one place PolicyWatch hands a URL to Apprise: loading it, and sending one message to it.
 
-Each URL gets its own Apprise object, every log record written while it sends is scrubbed of the
-URL's secrets, and the error that comes back is masked. The outbox and the ops alert both send
-through :func:`apprise_notify`.
+Every Apprise call (``Apprise.instantiate``, ``Apprise()``, ``.add``, ``.notify``) in this project is in
+this module, and each runs inside :func:`alerts.scrubbing.scrubbed_logs`: every log record written
+meanwhile, by Apprise, urllib3 or us, has the URL's secrets masked, including the partial forms
+Apprise's privacy mode prints. The outbox, the ops alert and ``subscriptions check`` all come here.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from alerts.render import RenderedMessage
-from alerts.secrets import mask_url, scrub, scrubbed_logs, secret_parts
+from alerts.scrubbing import scrub, scrubbed_logs, secret_parts
 
 
 class Notifier(Protocol):
     def __call__(self, url: str, message: RenderedMessage) -> tuple[bool, str | None]: ...
+
+
+def load_apprise_url(url: str) -> Any | None:
+    """The Apprise plugin for ``url`` (None when Apprise does not understand it). Sends nothing."""
+    import apprise
+
+    with scrubbed_logs([url]):  # Apprise logs the URL it loads
+        return apprise.Apprise.instantiate(url, suppress_exceptions=True)
 
 
 def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
@@ -26,7 +35,7 @@ def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None
     with scrubbed_logs([url]), apprise.LogCapture(level=logging.INFO) as captured:
         app = apprise.Apprise(asset=apprise.AppriseAsset(app_id="PolicyWatch", app_desc="PolicyWatch alerts"))
         if not app.add(url):
-            return False, f"not a valid Apprise URL: {mask_url(url)}"
+            return False, f"not a valid Apprise URL: {scrub(url, secrets)}"
         ok = bool(app.notify(body=message.body, title=message.title, body_format=message.format))
     if ok:
         return True, None

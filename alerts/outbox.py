@@ -4,9 +4,10 @@
 an alert exists exactly when its change does. ``send_pending`` claims due deliveries (commit), sends
 each through its own Apprise object, records every URL's result as soon as it is known (commit), and
 settles the delivery: sent, or pending again with exponential backoff, or failed after
-``max_attempts``. ``send_digests`` does the same with one message per digest subscription. A claim
-whose worker died is taken over after ``lease``. See docs/alerts.md for the one at-least-once window
-that remains.
+``max_attempts``. ``send_digests`` does the same with one message per digest subscription. Each claim
+is stamped with the time it is made and renewed while it is being sent (alerts.lease); a claim whose
+worker died is taken over once ``lease`` has passed since its last renewal. See docs/alerts.md for
+the one at-least-once window that remains.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.context import AlertContext, load_alert_context
 from alerts.filters import matches
+from alerts.lease import Clock, heartbeat, utc
 from alerts.notify import Notifier, apprise_notify
 from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
 from alerts.results import SendReport, UrlResult
-from alerts.secrets import MASK, SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
-from alerts.subscriptions import SubscriptionConfig, SubscriptionError, config_from_stored, load_subscriptions
+from alerts.secrets import SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
+from alerts.subscription_urls import SubscriptionUrls
+from alerts.subscriptions import SubscriptionConfig, config_from_stored
 from storage import outbox as store
 from storage.subscriptions import active_subscriptions
 
@@ -50,12 +53,6 @@ def url_key(url: str) -> str:
 
 def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-
-
-def _utc(now: datetime | None) -> datetime:
-    now = now or datetime.now(UTC)
-    # Always UTC: SQLite keeps wall-clock values, so mixed zones would compare wrongly there.
-    return now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------------------------- enqueue
@@ -89,7 +86,7 @@ def enqueue(
     active stored subscription. Idempotent: (change_id, subscription_id) is unique and existing pairs
     are skipped. Returns the number of rows inserted.
     """
-    now = _utc(now)
+    now = utc(now)
     session.flush()
     if subscriptions is None:
         subscriptions = active_subscriptions(session)
@@ -108,39 +105,17 @@ def enqueue(
 # ------------------------------------------------------------------------------------------ send
 
 
-class _Resolver:
-    """Literal URLs come from the subscriptions file; references may also come from the database."""
-
-    def __init__(self, configs: Sequence[SubscriptionConfig] | None) -> None:
-        if configs is None:
-            try:
-                configs = load_subscriptions()
-            except SubscriptionError as exc:
-                log.info("no subscriptions file for literal URLs (%s); using stored references", exc)
-                configs = []
-        self.by_name = {c.name: c for c in configs}
-
-    def urls(self, stored: SubscriptionConfig) -> list[str]:
-        config = self.by_name.get(stored.name, stored)
-        return list(config.urls)
-
-    def missing(self, stored: SubscriptionConfig, url: str) -> str | None:
-        """Why a URL cannot be used: the database only has it masked and the file does not have it."""
-        if stored.name in self.by_name or MASK not in url:
-            return None
-        return (
-            f"subscription {stored.name!r} is not in the subscriptions file, and the database keeps its "
-            "literal URLs masked; add it to the file or use a $ENV / prefect-secret: reference"
-        )
-
-
 @dataclass(frozen=True)
 class _Batch:
     """Deliveries claimed together, sent as one message to one subscription (``label`` names it in errors)."""
 
-    delivery_ids: list[int]
+    claims: list[store.Held]
     subscription_id: int
     label: str
+
+    @property
+    def delivery_ids(self) -> list[int]:
+        return [held.delivery_id for held in self.claims]
 
 
 @dataclass(frozen=True)
@@ -157,15 +132,17 @@ _DIGEST = _Mode(render=render_digest, retry_status="digest")
 
 @dataclass
 class _Sender:
-    """One pass of one worker over the outbox: claim a batch, send it, settle it, count it."""
+    """One pass of one worker over the outbox: claim a batch, send it, settle it, count it.
+
+    ``clock`` gives the time of each step (claims, renewals, settling), never the pass's start time."""
 
     session_factory: sessionmaker[Session]
     worker_id: str
-    now: datetime
+    clock: Clock
     lease: timedelta
     max_attempts: int
     notifier: Notifier
-    resolver: _Resolver
+    resolver: SubscriptionUrls
     report: SendReport = field(default_factory=SendReport)
 
     @classmethod
@@ -182,11 +159,11 @@ class _Sender:
         return cls(
             session_factory,
             worker_id or default_worker_id(),
-            _utc(now),
+            Clock.starting_at(now),
             lease,
             max_attempts,
             notifier or apprise_notify,
-            _Resolver(subscriptions),
+            SubscriptionUrls(subscriptions),
         )
 
     def run(self, batches: Iterator[_Batch], mode: _Mode) -> SendReport:
@@ -214,31 +191,33 @@ class _Sender:
         strands only the one in flight."""
         for _ in range(limit):
             with self.session_factory() as session, session.begin():
-                claimed = store.claim_next(session, worker_id=self.worker_id, now=self.now, lease=self.lease)
-            if claimed is None:
+                held = store.claim_next(
+                    session, worker_id=self.worker_id, now=self.clock.now(), lease=self.lease
+                )
+            if held is None:
                 return
-            delivery_id, subscription_id = claimed
-            yield _Batch([delivery_id], subscription_id, f"delivery {delivery_id}")
+            yield _Batch([held], held.subscription_id, f"delivery {held.delivery_id}")
 
     def digests(self) -> Iterator[_Batch]:
         """Each digest subscription's due deliveries, claimed together right before they are sent."""
         with self.session_factory() as session:
-            groups = store.digest_groups(session, self.now)
+            groups = store.digest_groups(session, self.clock.now())
             session.rollback()
         for subscription_id, rows in groups.items():
             with self.session_factory() as session, session.begin():
-                mine = [
-                    delivery_id
-                    for delivery_id, _ in rows
-                    if store.claim(
+                now = self.clock.now()
+                taken = [
+                    store.claim(
                         session,
                         delivery_id,
                         status="digest",
                         worker_id=self.worker_id,
-                        now=self.now,
+                        now=now,
                         lease=self.lease,
                     )
+                    for delivery_id, _ in rows
                 ]
+            mine = [held for held in taken if held is not None]
             if mine:
                 yield _Batch(mine, subscription_id, f"digest {subscription_id}")
 
@@ -253,6 +232,25 @@ class _Sender:
         for c in claims:
             done.update({r["key"]: r for r in c.results if r.get("ok")})
         results: list[dict[str, Any]] = list(done.values())
+        # The heartbeat stops before settling: a renewal racing the settle would only find the row gone.
+        with heartbeat(
+            self.session_factory, batch.claims, worker_id=self.worker_id, clock=self.clock, lease=self.lease
+        ):
+            all_ok, results = self._send_urls(batch, mode, stored, contexts, done, results)
+        with self.session_factory() as session, session.begin():
+            for held, claim in zip(batch.claims, claims, strict=True):
+                self._settle(session, held, claim, results, all_ok, mode)
+
+    def _send_urls(
+        self,
+        batch: _Batch,
+        mode: _Mode,
+        stored: SubscriptionConfig,
+        contexts: list[AlertContext],
+        done: dict[str, dict[str, Any]],
+        results: list[dict[str, Any]],
+    ) -> tuple[bool, list[dict[str, Any]]]:
+        """Send to each URL not yet delivered, committing each result as it is known; (all ok, results)."""
         all_ok = True
         first = batch.delivery_ids[0]
         for raw in self.resolver.urls(stored):
@@ -264,7 +262,9 @@ class _Sender:
                     raise SecretReferenceError(problem)
             except SecretReferenceError as exc:
                 all_ok = False
-                results.append(UrlResult(masked, masked, False, str(exc), self.now.isoformat()).to_dict())
+                results.append(
+                    UrlResult(masked, masked, False, str(exc), self.clock.now().isoformat()).to_dict()
+                )
                 self.report.errors.append(f"delivery {first}: {masked}: {exc}")
                 continue
             key = url_key(url)
@@ -280,43 +280,49 @@ class _Sender:
             all_ok &= ok
             if not ok:
                 self.report.errors.append(f"delivery {first}: {masked}: {error}")
+            # Progress: a crash from here on resends only later URLs. A claim taken over meanwhile
+            # belongs to its new holder, who will send the remaining URLs: stop here.
             with self.session_factory() as session, session.begin():
-                for (
-                    delivery_id
-                ) in batch.delivery_ids:  # progress: a crash from here on resends only later URLs
+                still_ours = [
                     store.settle(
                         session,
-                        delivery_id,
+                        held,
                         worker_id=self.worker_id,
                         status="sending",
                         results=results,
-                        now=self.now,
+                        now=self.clock.now(),
                     )
-        with self.session_factory() as session, session.begin():
-            for claim in claims:
-                self._settle(session, claim, results, all_ok, mode)
+                    for held in batch.claims
+                ]
+            if not any(still_ours):
+                log.warning("%s was taken over by another sender; leaving the rest to it", batch.label)
+                break
+        return all_ok, results
 
     def _settle(
-        self, session: Session, claim: store.Claim, results: list[dict[str, Any]], all_ok: bool, mode: _Mode
+        self,
+        session: Session,
+        held: store.Held,
+        claim: store.Claim,
+        results: list[dict[str, Any]],
+        all_ok: bool,
+        mode: _Mode,
     ) -> None:
+        now = self.clock.now()
         if all_ok:
             status, next_at, error = "sent", None, None
         elif claim.attempts >= self.max_attempts:
             status, next_at, error = "failed", None, _last_error(results)
         else:
-            status, next_at, error = (
-                mode.retry_status,
-                self.now + backoff(claim.attempts),
-                _last_error(results),
-            )
+            status, next_at, error = mode.retry_status, now + backoff(claim.attempts), _last_error(results)
         counter = {"sent": "sent", "failed": "failed"}.get(status, "retrying")
         if store.settle(
             session,
-            claim.delivery_id,
+            held,
             worker_id=self.worker_id,
             status=status,
             results=results,
-            now=self.now,
+            now=now,
             next_attempt_at=next_at,
             last_error=error,
         ):

@@ -3,13 +3,16 @@
 
 Order of every message: the change kind, title, issuer, doc number, dates, a link to every source,
 then the located diff. When a channel's limit is reached the diff is cut and ends with
-"…（全文见链接）"; the kind, title and links always stay.
+"…（全文见链接）"; the kind, title and links always stay. Scraped one-line fields (the title, the
+issuer, the doc number) are reduced to plain text first (:func:`plain_text`): no markup, no
+entities, no control characters, one line, bounded; then each renderer escapes them for its format.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +24,7 @@ from changes.model import DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, EditOp, LocatedE
 TRUNCATED = "…（全文见链接）"
 _CONTEXT_CHARS = 24
 _MAX_TITLE = 120
+_MAX_SUMMARY = 1000
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,31 @@ def _chunks(edit: LocatedEdit) -> list[tuple[int, str]]:
 
 
 _SPACES = re.compile(r"\s+")
+# Markup a scraped field may carry: elements whose content is code, tags, comments, a cut-off tag.
+_CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][^<>]*>|</?[A-Za-z][^<>]*$", re.DOTALL)
 
 
 def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+def plain_text(text: str, limit: int = 200) -> str:
+    """``text`` as one line of plain text: tags and script/style content removed, entities decoded
+    (twice-escaped ones too), control and invisible format characters dropped, whitespace
+    collapsed, cut to ``limit`` characters (ending in …)."""
+    for _ in range(3):  # &amp;lt;b&amp;gt; takes two rounds; a third finds nothing left
+        decoded = _TAGS.sub("", _CODE_ELEMENTS.sub("", html.unescape(text)))
+        if decoded == text:
+            break
+        text = decoded
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or not unicodedata.category(ch).startswith("C")
+    )
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TextRenderer:
@@ -230,8 +255,7 @@ RENDERERS: dict[str, Renderer] = {r.format: r for r in (TextRenderer(), Markdown
 
 
 def _short(text: str, limit: int = _MAX_TITLE) -> str:
-    text = _one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return plain_text(text, limit)
 
 
 def header_lines(ctx: AlertContext, r: Renderer) -> list[str]:
@@ -251,7 +275,7 @@ def header_lines(ctx: AlertContext, r: Renderer) -> list[str]:
 
 
 def diff_lines(ctx: AlertContext, r: Renderer) -> list[str]:
-    lines = [r.line("摘要", ctx.summary)] if ctx.summary else []
+    lines = [r.line("摘要", plain_text(ctx.summary, _MAX_SUMMARY))] if ctx.summary else []
     lines.extend(r.edit(e) for e in ctx.edits)
     return lines
 

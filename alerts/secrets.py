@@ -3,75 +3,42 @@
 A subscription URL is either literal (``json://user:token@host/path``) or a reference:
 ``$ENV_VAR`` / ``${ENV_VAR}`` (read from the environment) or ``prefect-secret:<block-name>``
 (a Prefect Secret block). References are safe to store and print; literal URLs go through
-:func:`mask_url` before they reach a log line, an artifact, the CLI or the database.
+:func:`mask_url` before they reach a log line, an artifact, the CLI or the database, and while one is
+in use :func:`alerts.scrubbing.scrubbed_logs` masks its pieces in every log record, including the partial forms
+Apprise's own privacy mode prints (``S...D``: first and last letter; ``...abcd``: the last four).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from urllib.parse import parse_qsl, quote, urlsplit
 
-MASK = "****"
+from alerts.notify import load_apprise_url
+from alerts.scrubbing import (
+    MASK,
+    SAFE_QUERY_KEYS,
+    TOKEN_HOST_SCHEMES,
+    scrub,
+    scrubbed_logs,
+    secret_parts,
+)
+
+__all__ = [
+    "MASK",
+    "PREFECT_SECRET_PREFIX",
+    "SecretReferenceError",
+    "is_reference",
+    "mask_url",
+    "resolve_url",
+    "scrub",
+    "scrubbed_logs",
+    "secret_parts",
+]
+
 _ENV_RE = re.compile(r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))$")
 PREFECT_SECRET_PREFIX = "prefect-secret:"
-# Query keys whose values are settings, not credentials.
-_SAFE_QUERY_KEYS = frozenset(
-    {
-        "format",
-        "overflow",
-        "mode",
-        "smtp",
-        "from",
-        "to",
-        "name",
-        "cc",
-        "bcc",
-        "method",
-        "verify",
-        "lang",
-        "cto",
-        "rto",
-        "retry",
-        "wait",
-        "optional",
-        "emojis",
-        "tz",
-        "store",
-        "image",
-        "port",
-        "reply",
-    }
-)
-# Services whose "host" part is itself a token (tgram://BOTTOKEN/chat, discord://ID/TOKEN, …).
-_TOKEN_HOST_SCHEMES = frozenset(
-    {
-        "tgram",
-        "discord",
-        "slack",
-        "dingtalk",
-        "wecombot",
-        "feishu",
-        "lark",
-        "pover",
-        "pbul",
-        "msteams",
-        "gchat",
-        "line",
-        "pushplus",
-        "serverchan",
-        "bark",
-        "barks",
-        "ifttt",
-        "join",
-        "kumulos",
-        "opsgenie",
-    }
-)
 
 
 class SecretReferenceError(LookupError):
@@ -117,13 +84,10 @@ def resolve_url(value: str, *, prefect_loader: Callable[[str], str] | None = Non
 
 
 def _private_host(scheme: str, url: str) -> bool:
-    if scheme in _TOKEN_HOST_SCHEMES:
+    if scheme in TOKEN_HOST_SCHEMES:
         return True
     try:
-        import apprise
-
-        with scrubbed_logs([url]):  # Apprise logs the URL it loads
-            server = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        server = load_apprise_url(url)
     except Exception:
         return True
     if server is None:  # a scheme Apprise does not know: we cannot tell whether the host is a token
@@ -158,80 +122,7 @@ def mask_url(url: str) -> str:
     netloc = auth + host + (f":{port}" if port else "")
     path = "/".join(MASK if seg else "" for seg in parts.path.split("/")) if parts.path.strip("/") else ""
     query = [
-        f"{quote(k)}={quote(v, safe='@.,-_') if k.lower() in _SAFE_QUERY_KEYS else MASK}"
+        f"{quote(k)}={quote(v, safe='@.,-_') if k.lower() in SAFE_QUERY_KEYS else MASK}"
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return f"{scheme}://{netloc}{path}" + (f"?{'&'.join(query)}" if query else "")
-
-
-def secret_parts(url: str) -> set[str]:
-    """Every piece of a literal URL that must never be shown (for scrubbing free text)."""
-    out: set[str] = set()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return {url}
-    out.add(url)
-    for value in (parts.username, parts.password):
-        if value:
-            out.add(value)
-    if parts.scheme.lower() in _TOKEN_HOST_SCHEMES and parts.hostname:
-        out.add(parts.hostname)
-    out.update(seg for seg in parts.path.split("/") if len(seg) >= 6)
-    out.update(v for k, v in parse_qsl(parts.query) if k.lower() not in _SAFE_QUERY_KEYS and len(v) >= 4)
-    return out
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ****, longest first."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
-
-
-class _Scrubber:
-    """Rewrites every log record created while secrets are registered (any logger: Apprise, urllib3…)."""
-
-    def __init__(self) -> None:
-        self.secrets: set[str] = set()
-        self.users = 0
-        self.lock = threading.Lock()
-        self.previous: Callable[..., logging.LogRecord] | None = None
-
-    def factory(self, *args: object, **kwargs: object) -> logging.LogRecord:
-        assert self.previous is not None
-        record = self.previous(*args, **kwargs)
-        secrets = self.secrets
-        if secrets:
-            try:
-                message = record.getMessage()
-            except Exception:  # a malformed record: leave it to logging's own error handling
-                return record
-            record.msg, record.args = scrub(message, set(secrets)), None
-        return record
-
-
-_scrubber = _Scrubber()
-
-
-@contextmanager
-def scrubbed_logs(urls: Iterable[str]) -> Iterator[None]:
-    """While inside, every log record (from any logger) has the pieces of ``urls`` masked."""
-    pieces: set[str] = set()
-    for url in urls:
-        pieces |= secret_parts(url)
-    with _scrubber.lock:
-        _scrubber.secrets = _scrubber.secrets | pieces
-        _scrubber.users += 1
-        if _scrubber.users == 1:
-            _scrubber.previous = logging.getLogRecordFactory()
-            logging.setLogRecordFactory(_scrubber.factory)
-    try:
-        yield
-    finally:
-        with _scrubber.lock:
-            _scrubber.users -= 1
-            if _scrubber.users == 0:
-                _scrubber.secrets = set()
-                if logging.getLogRecordFactory() == _scrubber.factory and _scrubber.previous is not None:
-                    logging.setLogRecordFactory(_scrubber.previous)

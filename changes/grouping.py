@@ -20,7 +20,11 @@ SIMHASH_BITS = 64
 _SAMPLE_MOD = 4  # keep 1 shingle in 4 (by hash) for the set comparison: same answer, 4x less work
 _SAMPLE_FROM = 2000
 NEAR_DUPLICATE_JACCARD = 0.8
-_DOC_NUMBER_RE = re.compile(r"[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]")
+# After fold() (NFKC, no whitespace): an issuer code, a year in any bracket (or none, or 年), a serial.
+_DOC_NUMBER_RE = re.compile(
+    r"^(?P<issuer>.*?)[〔〖【\[(]?(?P<year>(?:19|20)\d\d)年?[〕〗】\])]?第?0*(?P<serial>\d+)号?(?P<rest>.*)$"
+)
+_TRAILING_NOTE_RE = re.compile(r"(?:\([^()]*\)|[。.,，;；:：、])+$")
 
 
 @cache
@@ -46,12 +50,19 @@ def canonical_text(notice: Notice) -> str:
 
 
 def normalize_doc_number(doc_number: str | None) -> str:
-    """``琼府〔2017〕69号`` / ``瓊府[2017]69號`` / ``琼府(2017)第69号`` → ``琼府2017-69``."""
+    """``琼府〔2017〕69号`` / ``瓊府[2017]69號`` / ``琼府(2017)第069号`` → ``琼府2017-69``.
+
+    Only spelling is folded (brackets, full-width digits, traditional characters, 第, leading zeros,
+    a trailing note such as （已废止）): a different issuer code, year, serial or suffix (``之一``)
+    stays different, because two doc numbers that differ name two documents."""
     if not doc_number:
         return ""
-    text = to_simplified(fold(doc_number))
-    text = _DOC_NUMBER_RE.sub(r"\1-", text)
-    return text.replace("第", "").removesuffix("号")
+    text = _TRAILING_NOTE_RE.sub("", to_simplified(fold(doc_number)))
+    match = _DOC_NUMBER_RE.match(text)
+    if match is None:
+        return text.replace("第", "").removesuffix("号")
+    rest = match["rest"]
+    return f"{match['issuer']}{match['year']}-{match['serial']}{rest}"
 
 
 def _shingle_hashes(text: str) -> list[int]:
@@ -119,9 +130,20 @@ def similarity(a: Notice, b: Notice) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def same_policy(a: Notice, b: Notice, *, threshold: float = NEAR_DUPLICATE_JACCARD) -> bool:
-    """The same normalized doc number, or near-duplicate bodies (traditional reposts included)."""
+def same_policy(
+    a: Notice, b: Notice, *, same_source: bool = False, threshold: float = NEAR_DUPLICATE_JACCARD
+) -> bool:
+    """Whether two notices publish one policy.
+
+    Two doc numbers decide alone: the same normalized doc number is the same policy, different
+    ones are different policies however alike the texts. Without both, near-duplicate bodies
+    (traditional reposts included) are one policy, but only across sources: two pages of one
+    source (``same_source``) are two documents unless their doc numbers agree, since a site does
+    not repost itself and its notices often share boilerplate (详见附件).
+    """
     da, db = normalize_doc_number(a.doc_number), normalize_doc_number(b.doc_number)
     if da and db:
         return da == db
+    if same_source:
+        return False
     return similarity(a, b) >= threshold

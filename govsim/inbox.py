@@ -2,7 +2,7 @@
 
 For the demo, the tests and the benchmarks (no TLS, no auth, 127.0.0.1 only). ``LocalMailbox`` is an
 aiosmtpd server that keeps every accepted message; ``LocalWebhook`` records each JSON POST and can be
-told to fail (answer 500) for the next N requests or until told otherwise.
+told to fail (answer 500) for the next N requests or until told otherwise, or to answer slowly.
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class _WebhookState:
     fail_next: int = 0
     fail_always: bool = False
     status_on_failure: int = 500
+    delay: float = 0.0  # seconds between recording a POST and answering it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -142,7 +143,8 @@ class LocalWebhook:
     """An HTTP server on 127.0.0.1 that records JSON POSTs (``.posts``: path, headers, json).
 
     ``fail_next(n)`` makes the next n requests answer 500 (nothing recorded); ``fail_always``
-    toggles failing until reset. Apprise URL: :meth:`apprise_url` (``json://127.0.0.1:PORT/path``).
+    toggles failing until reset; ``answer_after(seconds)`` records each POST at once but answers it
+    only after ``seconds`` (a slow receiver: the message is delivered before the sender hears so). Apprise URL: :meth:`apprise_url` (``json://127.0.0.1:PORT/path``).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
@@ -173,6 +175,9 @@ class LocalWebhook:
                         state.posts.append(
                             {"path": self.path, "headers": dict(self.headers), "json": payload}
                         )
+                    delay = state.delay
+                if delay:
+                    time.sleep(delay)
                 self.send_response(state.status_on_failure if failing else 200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -206,6 +211,10 @@ class LocalWebhook:
         with self._state.lock:
             self._state.fail_always = failing
             self._state.status_on_failure = status
+
+    def answer_after(self, seconds: float) -> None:
+        with self._state.lock:
+            self._state.delay = seconds
 
     def clear(self) -> None:
         with self._state.lock:

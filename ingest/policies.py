@@ -107,8 +107,12 @@ def assign_policy(
     print_: str | None = None,
     policies: PolicyIndex | None = None,
 ) -> bool:
-    """Attach the notice to an existing policy (same doc number, or near-duplicate text published by
-    another source) or to a new one. True when a new policy was created.
+    """Attach the notice to an existing policy or to a new one; True when a new policy was created.
+
+    An existing policy is joined when it has the same doc number, or when its text is a near
+    duplicate (:func:`changes.grouping.same_policy`), its doc number does not differ, and it is
+    published by other sources only: a different 文号, or a second notice of the same source, is a
+    policy of its own, however alike the bodies (even with an identical fingerprint).
 
     ``print_``: the record's fingerprint when the caller has it; ``policies``: the run's index
     (None loads one for this call)."""
@@ -116,21 +120,10 @@ def assign_policy(
         return False
     print_ = print_ or fingerprint(record)
     doc_key = normalize_doc_number(record.doc_number) or None
-    policy = version_store.find_policy(session, doc_number=doc_key, fingerprint=print_)
-    policy_id = policy.id if policy is not None else None
+    policy_id = _same_doc_number(session, doc_key)
     if policy_id is None:
         index = policies if policies is not None else PolicyIndex()
-        index.refresh(session)
-        # SimHash distance is a cheap pre-filter; the shingle comparison decides.
-        for candidate_id in index.near(print_):
-            if index.has_member_from(candidate_id, source.id):
-                continue
-            if source.id in version_store.policy_member_sources_of(session, candidate_id):
-                continue  # two pages of one site are two documents unless their doc numbers agree
-            other = _policy_record(session, candidate_id)
-            if other is not None and same_policy(other, record):
-                policy_id = candidate_id
-                break
+        policy_id = _near_duplicate(session, index, source, record, print_)
     created = policy_id is None
     if policy_id is None:
         policy_id = version_store.create_policy(
@@ -140,6 +133,33 @@ def assign_policy(
         policies.stage_member(policy_id, source.id)
     notice.policy_id = policy_id
     return created
+
+
+def _same_doc_number(session: Session, doc_key: str | None) -> int | None:
+    if not doc_key:
+        return None
+    policy = version_store.find_policy(session, doc_number=doc_key, fingerprint=None)
+    return policy.id if policy is not None else None
+
+
+def _near_duplicate(
+    session: Session, index: PolicyIndex, source: Source, record: NoticeRecord, print_: str
+) -> int | None:
+    """The policy whose text ``record`` reposts from another source, or None."""
+    exact = version_store.find_policy(session, doc_number=None, fingerprint=print_)
+    index.refresh(session)
+    # An identical fingerprint first (it may be older than the index), then SimHash neighbours; the
+    # distance is a cheap pre-filter and same_policy decides.
+    candidates = ([exact.id] if exact is not None else []) + index.near(print_)
+    for candidate_id in dict.fromkeys(candidates):
+        if index.has_member_from(candidate_id, source.id):
+            continue
+        if source.id in version_store.policy_member_sources_of(session, candidate_id):
+            continue  # two pages of one site are two documents unless their doc numbers agree
+        other = _policy_record(session, candidate_id)
+        if other is not None and same_policy(other, record):
+            return candidate_id
+    return None
 
 
 def _policy_record(session: Session, policy_id: int) -> NoticeRecord | None:

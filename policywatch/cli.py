@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
-# Prefect's temporary API server can take 10–25 s to start cold (longer on a busy 2-core box);
-# its default 20 s limit turns a slow start into a failed run.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+from policywatch.environment import apply_prefect_server_defaults
+
+# The temporary Prefect server (no PREFECT_API_URL): a longer startup limit, telemetry off, unless set.
+apply_prefect_server_defaults()
 
 
 def _echo_json(data: Any) -> None:

@@ -3,6 +3,11 @@
 Claims are conditional UPDATEs (``… WHERE id = ? AND status = ?``) so two senders never both win a row,
 on SQLite and PostgreSQL alike; on PostgreSQL the candidate SELECT also uses ``FOR UPDATE SKIP LOCKED``
 so concurrent senders do not even contend for the same rows.
+
+A claim is held by (``claimed_by``, ``attempts``): every claim increments ``attempts``, so the pair names
+one claim and no other, even when the same worker claims the row again later. ``claimed_at`` is the
+time of the claim or of its last renewal; a claim whose ``claimed_at`` is older than the lease is stale
+and may be taken over. Renewing and settling are fenced on the pair: only the current holder can.
 """
 
 from __future__ import annotations
@@ -74,6 +79,15 @@ def _due(now: datetime, lease: timedelta, statuses: Sequence[str]) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """A claim as its holder knows it: the row, and the ``attempts`` value that names this claim."""
+
+    delivery_id: int
+    subscription_id: int
+    attempt: int
+
+
 def claim_next(
     session: Session,
     *,
@@ -81,8 +95,9 @@ def claim_next(
     now: datetime,
     lease: timedelta,
     statuses: Sequence[str] = ("pending",),
-) -> tuple[int, int] | None:
-    """Atomically claim the next due delivery (or a stale claim): (delivery_id, subscription_id), or None.
+) -> Held | None:
+    """Atomically claim the next due delivery (or a stale claim), stamped ``claimed_at = now``; None
+    when nothing is due. ``now`` must be the time of this claim, not of the start of a batch.
 
     One statement: ``UPDATE … WHERE id = (SELECT id … LIMIT 1 [FOR UPDATE SKIP LOCKED]) AND <still due>
     RETURNING id``. SQLite serializes writers, so the inner SELECT always sees the latest state; on
@@ -99,27 +114,53 @@ def claim_next(
         update(Delivery)
         .where(Delivery.id == candidate.scalar_subquery(), _due(now, lease, statuses))
         .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
-        .returning(Delivery.id, Delivery.subscription_id)
+        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempts)
         .execution_options(synchronize_session=False)
     ).first()
-    return (row.id, row.subscription_id) if row else None
+    return Held(row.id, row.subscription_id, row.attempts) if row else None
 
 
 def claim(
     session: Session, delivery_id: int, *, status: str, worker_id: str, now: datetime, lease: timedelta
-) -> bool:
-    """Take one delivery if it is still in ``status`` (for a 'sending' row: only while its lease is expired)."""
+) -> Held | None:
+    """Take one delivery if it is still in ``status`` (for a 'sending' row: only while its lease is
+    expired), stamped ``claimed_at = now``; None when it is not (any longer)."""
     condition = [Delivery.id == delivery_id, Delivery.status == status]
     if status == "sending":
         condition.append(Delivery.claimed_at < now - lease)
-    result = _execute(
-        session,
+    row = session.execute(
         update(Delivery)
         .where(*condition)
         .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False),
+        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return Held(row.id, row.subscription_id, row.attempts) if row else None
+
+
+def _still_held(held: Held, worker_id: str) -> Any:
+    return and_(
+        Delivery.id == held.delivery_id,
+        Delivery.status == "sending",
+        Delivery.claimed_by == worker_id,
+        Delivery.attempts == held.attempt,
     )
-    return result.rowcount == 1
+
+
+def renew(session: Session, claims: Sequence[Held], *, worker_id: str, now: datetime) -> list[Held]:
+    """Bump ``claimed_at`` to ``now`` on the claims this worker still holds; returns the ones it lost."""
+    lost = []
+    for held in claims:
+        result = _execute(
+            session,
+            update(Delivery)
+            .where(_still_held(held, worker_id))
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False),
+        )
+        if result.rowcount != 1:
+            lost.append(held)
+    return lost
 
 
 def claimed(session: Session, delivery_id: int) -> Claim:
@@ -130,7 +171,7 @@ def claimed(session: Session, delivery_id: int) -> Claim:
 
 def settle(
     session: Session,
-    delivery_id: int,
+    held: Held,
     *,
     worker_id: str,
     status: str,
@@ -139,19 +180,22 @@ def settle(
     next_attempt_at: datetime | None = None,
     last_error: str | None = None,
 ) -> bool:
-    """Record the outcome of a claim we still hold (fencing on claimed_by); False when it was taken over."""
+    """Record the outcome of a claim we still hold (fenced on claimed_by and attempts); False when it
+    was taken over. ``status='sending'`` records progress and renews the claim (``claimed_at = now``)."""
     values: dict[str, Any] = {"status": status, "results": results, "last_error": last_error}
     if status == "sent":
         values["sent_at"] = now
     if next_attempt_at is not None:
         values["next_attempt_at"] = next_attempt_at
-    if status != "sending":
+    if status == "sending":
+        values["claimed_at"] = now
+    else:
         values["claimed_by"] = None
         values["claimed_at"] = None
     result = _execute(
         session,
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.claimed_by == worker_id)
+        .where(_still_held(held, worker_id))
         .values(**values)
         .execution_options(synchronize_session=False),
     )

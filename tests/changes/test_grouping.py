@@ -1,10 +1,16 @@
-"""One policy, many sources: doc numbers, traditional-character reposts, and notices kept apart."""
+"""One policy, many sources: doc numbers, traditional-character reposts, and notices kept apart.
+
+The rules are tables in grouping_cases.yaml; this file holds the bodies they name and the timing."""
 
 from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
 from opencc import OpenCC
 
 from changes.grouping import fingerprint, hamming, normalize_doc_number, same_policy
@@ -27,41 +33,43 @@ OTHER = (
 )
 
 
+CASES = yaml.safe_load((Path(__file__).parent / "grouping_cases.yaml").read_text(encoding="utf-8"))
+_S2T = OpenCC("s2t")
+BODIES = {
+    "policy": BODY,
+    "policy_opening": BODY[:2],
+    "policy_traditional": tuple(_S2T.convert(p) for p in BODY),
+    "policy_noisy": tuple("　" + p.replace("，", ", ") + " " for p in BODY) + ("（责任编辑：张三）",),
+    "other": OTHER,
+    "see_attachment": ("详见附件。",),
+}
+
+
 def notice(
     paragraphs: tuple[str, ...], *, doc_number: str | None = None, url: str = "http://a/1.html"
 ) -> Notice:
     return Notice(url=url, page_kind=PageKind.NOTICE, title="t", doc_number=doc_number, paragraphs=paragraphs)
 
 
-def test_same_doc_number_across_sources() -> None:
-    a = notice(BODY, doc_number="琼府〔2024〕12号", url="http://www.hainan.gov.cn/1.html")
-    b = notice(BODY[:2], doc_number="琼府[2024]12号", url="http://www.gov.cn/2.html")
-    assert same_policy(a, b)
-    assert normalize_doc_number("琼府〔２０２４〕第12号") == normalize_doc_number("琼府(2024)12号")
+@pytest.mark.parametrize("case", CASES["doc_numbers"], ids=[c["id"] for c in CASES["doc_numbers"]])
+def test_doc_number_spellings(case: dict[str, Any]) -> None:
+    a, b = normalize_doc_number(case["a"]), normalize_doc_number(case["b"])
+    assert a and b
+    assert (a == b) is case["same"], (a, b)
 
 
-def test_different_doc_numbers_are_different_policies() -> None:
-    a = notice(BODY, doc_number="琼府〔2024〕12号")
-    b = notice(BODY, doc_number="琼府〔2024〕13号")
-    assert not same_policy(a, b)
+@pytest.mark.parametrize("case", CASES["policies"], ids=[c["id"] for c in CASES["policies"]])
+def test_same_policy(case: dict[str, Any]) -> None:
+    a = notice(BODIES[case["a"]["body"]], doc_number=case["a"].get("doc_number"), url="http://a/1.html")
+    b = notice(BODIES[case["b"]["body"]], doc_number=case["b"].get("doc_number"), url="http://b/2.html")
+    assert same_policy(a, b, same_source=case["same_source"]) is case["same"]
+    assert same_policy(b, a, same_source=case["same_source"]) is case["same"]
 
 
-def test_traditional_repost_is_the_same_policy() -> None:
-    s2t = OpenCC("s2t")
-    original = notice(BODY)
-    repost = notice(tuple(s2t.convert(p) for p in BODY), url="http://www.info.gov.hk/1.html")
+def test_reposts_are_near_in_simhash_and_different_texts_are_far() -> None:
+    original, repost = notice(BODY), notice(BODIES["policy_traditional"])
     assert repost.body != original.body
-    assert same_policy(original, repost)
     assert hamming(fingerprint(original), fingerprint(repost)) <= 3
-
-
-def test_repost_with_layout_noise_is_the_same_policy() -> None:
-    noisy = notice(tuple("　" + p.replace("，", ", ") + " " for p in BODY) + ("（责任编辑：张三）",))
-    assert same_policy(notice(BODY), noisy)
-
-
-def test_different_notices_are_not_merged() -> None:
-    assert not same_policy(notice(BODY), notice(OTHER))
     assert hamming(fingerprint(notice(BODY)), fingerprint(notice(OTHER))) > 10
 
 

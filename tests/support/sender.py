@@ -3,7 +3,7 @@
 Prints the SendReport as JSON. ``--crash-after-notify N`` exits the process (status 17) right after
 the N-th notification returns, before its result is committed: a worker killed mid-send.
 ``--start-with N --ready-dir DIR`` waits until N senders are ready before it claims anything, so
-that concurrent senders really run at the same time.
+that concurrent senders really run at the same time. ``--lease SECONDS`` sets the outbox lease.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import json
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from alerts.notify import Notifier, apprise_notify
-from alerts.outbox import send_pending
+from alerts.outbox import DEFAULT_LEASE, send_pending
 from alerts.render import RenderedMessage
 from alerts.subscriptions import load_subscriptions
 from storage.db import session_factory
@@ -59,13 +60,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--crash-after-notify", type=int, default=None)
     parser.add_argument("--start-with", type=int, default=1)
     parser.add_argument("--ready-dir", type=Path, default=None)
+    parser.add_argument("--lease", type=float, default=DEFAULT_LEASE.total_seconds())
     args = parser.parse_args(argv)
     notifier = crashing_after(args.crash_after_notify) if args.crash_after_notify else None
     factory = session_factory(args.db_url)
     configs = load_subscriptions(args.subscriptions)
     if args.ready_dir is not None:
         wait_for_peers(args.ready_dir, args.worker_id, args.start_with)
-    report = send_pending(factory, worker_id=args.worker_id, subscriptions=configs, notifier=notifier)
+    report = send_pending(
+        factory,
+        worker_id=args.worker_id,
+        subscriptions=configs,
+        notifier=notifier,
+        lease=timedelta(seconds=args.lease),
+    )
     print(json.dumps(dataclasses.asdict(report)))
     return 0
 
