@@ -54,7 +54,7 @@ def _urls(items: list[dict[str, str | None]]) -> set[str]:
     return {str(i["url"]).rsplit("/", 1)[1].removesuffix(".html") for i in items}
 
 
-def test_due_picks_a_week_old_notice_every_cycle_90_days_daily_and_older_ones_weekly(known_notices: str) -> None:
+def test_due_rechecks_by_age_every_cycle_daily_or_weekly(known_notices: str) -> None:
     items = recheck_items(["a"], "due")
     assert _urls(items) == {url for url, site, *_, due in NOTICES if site == "a" and due}
     assert {i["slug"] for i in items} == {"a"}
