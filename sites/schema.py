@@ -36,7 +36,9 @@ class Politeness(BaseModel):
 
     download_delay: float = Field(1.0, ge=0, description="seconds between requests to this site")
     concurrency: int = Field(2, ge=1, le=16, description="parallel requests to this site")
-    obey_robots: bool = True
+    obey_robots: bool = Field(
+        True, description="follow the site's robots.txt (false needs robots_override_reason)"
+    )
     robots_override_reason: str | None = Field(
         None, description="required when obey_robots is false; recorded with every crawl run"
     )
@@ -56,11 +58,19 @@ class Site(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
-    region: str
-    level: Literal["national", "province", "city", "municipality", "county", "portal"]
-    base_url: str = Field(pattern=r"^https?://")
+    slug: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="lower-case letters, digits, `-` and `_`; the file name without `.toml`",
+    )
+    name: str = Field(description="the publisher, as alerts name it: 海南省人民政府")
+    region: str = Field(description="the province (and city) in Chinese, for subscribers' `regions` filter")
+    level: Literal["national", "province", "city", "municipality", "county", "portal"] = Field(
+        description="the government level; `portal` for a site that reposts others' notices"
+    )
+    base_url: str = Field(
+        pattern=r"^https?://",
+        description="scheme and host (and port) of the site; its own host for confinement",
+    )
     flavour: FlavourName
     list_urls: list[str] = Field(
         min_length=1, description="relative to base_url, or absolute on one of the site's hosts"
@@ -84,9 +94,9 @@ class Site(BaseModel):
     encoding: str | None = Field(None, description="charset hint when the site declares none or a wrong one")
     selectors: dict[str, str] = Field(default_factory=dict, description="flavour-specific overrides")
     params: dict[str, str | int] = Field(default_factory=dict, description="flavour-specific list parameters")
-    politeness: Politeness = Field(default_factory=Politeness)
-    enabled: bool = True
-    notes: str = ""
+    politeness: Politeness = Field(default_factory=Politeness, description="see `[politeness]` below")
+    enabled: bool = Field(True, description="false keeps the entry but leaves it out of every cycle")
+    notes: str = Field("", description="free text for whoever maintains the entry")
 
     @field_validator("flavour", mode="before")
     @classmethod
