@@ -27,16 +27,28 @@ def sites_group() -> None:
 @sites_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def sites_list(as_json: bool) -> None:
-    """List the registered sites, their flavour and base URL."""
-    from sites import load_registry
+    """List the registered sites, their flavour and base URL; a site file that does not load is
+    named (exit status 1), and the others are listed all the same."""
+    from sites import SiteFileProblem, load_registry
 
-    registry = load_registry(include_disabled=True)
+    problems: list[SiteFileProblem] = []
+    registry = load_registry(include_disabled=True, problems=problems)
     if as_json:
         click.echo(json.dumps([s.model_dump() for s in registry.values()], ensure_ascii=False, indent=2))
-        return
-    for site in registry.values():
-        state = "" if site.enabled else "  (disabled)"
-        click.echo(f"{site.slug:<14} {site.flavour:<8} {site.base_url}  {site.name}{state}")
+    else:
+        for site in registry.values():
+            state = "" if site.enabled else "  (disabled)"
+            click.echo(f"{site.slug:<14} {site.flavour:<8} {site.base_url}  {site.name}{state}")
+    _fail_on_problems(problems)
+
+
+def _fail_on_problems(problems: list[Any]) -> None:
+    """One error line for the site files that did not load (the cycle skips them too)."""
+    if len(problems) == 1:
+        raise click.ClickException(f"{problems[0].message} (this site is skipped)")
+    if problems:
+        messages = "; ".join(p.message for p in problems)
+        raise click.ClickException(f"{len(problems)} site files do not load and are skipped: {messages}")
 
 
 @sites_group.command("check")
@@ -49,10 +61,11 @@ def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
     This touches the real sites (or govsim, when POLICYWATCH_SITE_OVERRIDES points there): run it
     on a machine with internet access to see when a site has changed its template.
     """
-    from sites import load_registry, select_sites
+    from sites import SiteFileProblem, load_registry, select_sites
     from spiders.check import check_site
 
-    sites = select_sites(load_registry(), [slug] if slug else None)
+    problems: list[SiteFileProblem] = []
+    sites = select_sites(load_registry(problems=problems), [slug] if slug else None, problems)
     results = []
     for site in sites:
         if not as_json:
@@ -63,6 +76,8 @@ def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
     else:
         for result in results:
             click.echo(result.describe() if hasattr(result, "describe") else str(result))
+    if not slug:
+        _fail_on_problems(problems)
     if any(not getattr(r, "ok", False) for r in results):
         raise SystemExit(1)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sites.loader import RegistryError, load_registry, load_site_file, select_sites
+from sites.loader import RegistryError, SiteFileProblem, load_registry, load_site_file, select_sites
 from sites.schema import FLAVOURS, FlavourName, Politeness, Site
 
 # The entries that ship with PolicyWatch (the default of POLICYWATCH_SITES_DIRS).
@@ -23,6 +23,7 @@ __all__ = [
     "FlavourName",
     "Politeness",
     "RegistryError",
+    "SiteFileProblem",
     "Site",
     "load_registry",
     "load_site_file",

@@ -10,8 +10,10 @@ overridden entry is validated again, so an override to ``file://`` or a metadata
 from __future__ import annotations
 
 import json
+import logging
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 import config
 from sites.schema import Site
+
+log = logging.getLogger(__name__)
 
 
 class RegistryError(ValueError):
@@ -76,17 +80,35 @@ def _overridden(site: Site, value: object, where: str) -> Site:
         raise RegistryError(f"{where}: override of {site.slug}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class SiteFileProblem:
+    """A site file that did not load: skipped, so the other sites still run."""
+
+    path: Path
+    message: str  # what is wrong, naming the file and the key
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+
 def load_registry(
     dirs: Iterable[Path] | None = None,
     overrides: Overrides | None = None,
     *,
     include_disabled: bool = False,
+    problems: list[SiteFileProblem] | None = None,
 ) -> dict[str, Site]:
     """Load every ``*.toml`` site in ``dirs`` (default: the settings' ``sites_dirs``).
 
     ``overrides`` maps slug -> base URL, or -> ``{"base_url", "allow_private_network"}`` (default:
     the settings' ``site_overrides_path`` file); it is how the same entry runs against its govsim
     replica.
+
+    A file that does not load (not TOML, an invalid key, a slug defined twice, a refused override)
+    is skipped, so one broken entry never stops the others: it is appended to ``problems`` when the
+    caller collects them, and logged as a warning otherwise. A missing folder or an unreadable
+    overrides file concerns every site and raises :class:`RegistryError`.
     """
     settings = config.current()
     dirs = list(dirs) if dirs is not None else list(settings.sites_dirs)
@@ -100,22 +122,38 @@ def load_registry(
         if not directory.is_dir():
             raise RegistryError(f"sites directory {directory} does not exist")
         for path in sorted(directory.glob("*.toml")):
-            site = load_site_file(path)
-            if site.slug in sites:
-                raise RegistryError(f"{path}: slug {site.slug!r} is defined twice")
-            if site.slug in overrides:
-                site = _overridden(site, overrides[site.slug], where)
+            try:
+                site = load_site_file(path)
+                if site.slug in sites:
+                    raise RegistryError(f"{path}: slug {site.slug!r} is defined twice")
+                if site.slug in overrides:
+                    site = _overridden(site, overrides[site.slug], where)
+            except RegistryError as exc:
+                problem = SiteFileProblem(path, str(exc))
+                if problems is None:
+                    log.warning("skipped a site file that does not load: %s", problem.message)
+                else:
+                    problems.append(problem)
+                continue
             if site.enabled or include_disabled:
                 sites[site.slug] = site
     return sites
 
 
-def select_sites(registry: Mapping[str, Site], slugs: Iterable[str] | None) -> list[Site]:
-    """The sites named by ``slugs`` (all when None/empty), with a clear error for unknown names."""
+def select_sites(
+    registry: Mapping[str, Site],
+    slugs: Iterable[str] | None,
+    problems: Sequence[SiteFileProblem] = (),
+) -> list[Site]:
+    """The sites named by ``slugs`` (all when None/empty), with a clear error for unknown names
+    (and, for a name whose file did not load, what is wrong with it)."""
     wanted = [s for s in (slugs or []) if s]
     if not wanted:
         return list(registry.values())
     unknown = [s for s in wanted if s not in registry]
     if unknown:
+        broken = {p.slug: p.message for p in problems}
+        if any(s in broken for s in unknown):
+            raise RegistryError("; ".join(f"site {s}: {broken[s]}" for s in unknown if s in broken))
         raise RegistryError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(registry))}")
     return [registry[s] for s in wanted]

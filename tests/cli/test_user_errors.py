@@ -57,5 +57,7 @@ def test_a_user_error_is_one_line_and_no_traceback(
         errors = [line for line in done.stderr.splitlines() if line.startswith("Error: ")]
         assert len(errors) == 1, shown
         assert _fill(case["expect"], tmp_path) in errors[0], shown
+    if "stdout" in case:
+        assert case["stdout"] in done.stdout, shown
     for name in case.get("absent", []):
         assert not (tmp_path / name).exists(), f"{name} was created by a read-only command"

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from govsim.render.detail import DETAIL_BUILDERS
-from sites import DEFAULT_SITES_DIR, FLAVOURS, RegistryError, load_registry, load_site_file, select_sites
+from sites import (
+    DEFAULT_SITES_DIR,
+    FLAVOURS,
+    RegistryError,
+    SiteFileProblem,
+    load_registry,
+    load_site_file,
+    select_sites,
+)
 from spiders.flavours import FLAVOURS as LIST_PARSERS
 
 CASES = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))
@@ -79,11 +87,13 @@ def test_override_file_is_validated(
     overrides = tmp_path / "overrides.json"
     overrides.write_text(json.dumps({"qinghai": override}), encoding="utf-8")
     monkeypatch.setenv("POLICYWATCH_SITE_OVERRIDES", str(overrides))
-    with pytest.raises(RegistryError) as refused:
-        load_registry([DEFAULT_SITES_DIR])
-    message = str(refused.value)
-    assert f"POLICYWATCH_SITE_OVERRIDES={overrides}: override of qinghai" in message
-    assert error in message
+    problems: list[SiteFileProblem] = []
+    registry = load_registry([DEFAULT_SITES_DIR], problems=problems)
+    # The refused site runs neither at the override nor, in its place, at its real address.
+    assert "qinghai" not in registry and "hainan" in registry
+    [problem] = problems
+    assert f"POLICYWATCH_SITE_OVERRIDES={overrides}: override of qinghai" in problem.message
+    assert error in problem.message
 
 
 def test_govsim_entries_and_overrides_allow_the_private_network_and_real_entries_do_not(
@@ -113,8 +123,26 @@ def test_duplicate_slug_across_directories(tmp_path: Path) -> None:
     (tmp_path / "hainan.toml").write_text(
         (DEFAULT_SITES_DIR / "hainan.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    with pytest.raises(RegistryError, match="defined twice"):
-        load_registry([DEFAULT_SITES_DIR, tmp_path], overrides={})
+    problems: list[SiteFileProblem] = []
+    registry = load_registry([DEFAULT_SITES_DIR, tmp_path], overrides={}, problems=problems)
+    assert registry["hainan"].base_url == "https://www.hainan.gov.cn"
+    assert [p.path for p in problems] == [tmp_path / "hainan.toml"]
+    assert "defined twice" in problems[0].message
+
+
+def test_a_broken_site_file_is_skipped_and_named_and_the_others_load(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('slug = "broken"\nname = \n', encoding="utf-8")
+    (tmp_path / "nokeys.toml").write_text('slug = "nokeys"\n', encoding="utf-8")
+    problems: list[SiteFileProblem] = []
+    registry = load_registry([DEFAULT_SITES_DIR, tmp_path], overrides={}, problems=problems)
+    assert set(registry) == {"chongqing", "chuzhou", "guangdong", "hainan", "qinghai"}
+    assert [(p.slug, str(tmp_path / f"{p.slug}.toml") in p.message) for p in problems] == [
+        ("broken", True),
+        ("nokeys", True),
+    ]
+    assert "not valid TOML" in problems[0].message and "name" in problems[1].message
+    with pytest.raises(RegistryError, match=r"site broken: .*broken\.toml: not valid TOML"):
+        select_sites(registry, ["hainan", "broken"], problems)
 
 
 def test_every_flavour_has_a_list_parser_and_a_replica_and_nothing_else_does() -> None:
