@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from changes.grouping import normalize_doc_number
 from notices.model import Notice
 from notices.parsers import find_doc_numbers
 
@@ -167,3 +168,18 @@ def _is_law(title: str) -> bool:
 
 def _bare(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def cites(citation: RepealCitation, *, policy_title: str, policy_doc_key: str | None) -> bool:
+    """Whether ``citation`` names the policy with this title and normalized doc number.
+
+    The doc number decides when both sides have one; otherwise the title must be the policy's own
+    title, or the title its notice issues (``关于印发《T》的通知``).
+    """
+    cited_key = normalize_doc_number(citation.doc_number) or None
+    if cited_key and policy_doc_key:
+        return cited_key == policy_doc_key
+    if citation.title is None:
+        return False
+    bare = _bare(citation.title)
+    return bare == _bare(policy_title) or f"《{bare}》" in _bare(policy_title)

@@ -11,6 +11,7 @@ from changes.removal import after_check, removal_change
 from ingest.extraction import Extraction
 from ingest.policies import PolicyIndex, assign_policy
 from ingest.recording import record_change
+from ingest.repeals import apply_repeals
 from ingest.report import IngestReport
 from notices.model import Notice as NoticeRecord
 from storage import snapshots as snapshot_store
@@ -94,4 +95,6 @@ def process_notice_page(
             report=report,
             new_policy=new_policy,
         )
+        # What this version newly says it repeals is news for the cited policies' subscribers too.
+        apply_repeals(session, notice, source, previous, record, subscriptions=subscriptions, report=report)
     snapshot_store.mark_snapshot_processed(session, snapshot, page_kind=record.page_kind.value)

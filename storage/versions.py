@@ -234,3 +234,28 @@ def mark_not_modified(
             notice.status = "active"
         count += 1
     return count
+
+
+def notices_of_cited_policies(
+    session: Session, *, doc_number: str | None, title: str | None, except_policy_id: int | None
+) -> list[tuple[Notice, str]]:
+    """The notices (each with its policy's title) of the policies a repeal may name: by normalized
+    doc number, or whose title contains ``title`` (the caller decides which title really is it).
+    Oldest first."""
+    conditions = []
+    if doc_number:
+        conditions.append(Policy.doc_number == doc_number)
+    if title:
+        escaped = title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Policy.title.like(f"%{escaped}%", escape="\\"))
+    if not conditions:
+        return []
+    stmt = select(Notice, Policy.title).join(Policy, Notice.policy_id == Policy.id).where(or_(*conditions))
+    if except_policy_id is not None:
+        stmt = stmt.where(Policy.id != except_policy_id)
+    return [(notice, policy_title) for notice, policy_title in session.execute(stmt.order_by(Notice.id))]
+
+
+def changes_of_notice(session: Session, notice_id: int) -> list[Change]:
+    """Every stored change of one notice, oldest first."""
+    return list(session.scalars(select(Change).where(Change.notice_id == notice_id).order_by(Change.id)))
