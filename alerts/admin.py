@@ -23,15 +23,34 @@ def list_alerts(session: Session, *, status: str | None = None, limit: int = 50)
     return store.list_deliveries(session, statuses=[status] if status else None, limit=limit)
 
 
+class RetryRefused(ValueError):
+    """A delivery named for retry that cannot be retried: unknown, already sent, or being sent."""
+
+
 def retry(
     session: Session, *, delivery_id: int | None = None, failed: bool = False, now: datetime | None = None
 ) -> int:
     """Make one delivery (``--id N``) or every failed one (``--failed``) due now. Returns rows reset.
 
     A delivery already sent is never reset: the outbox promises one alert per (change, subscription).
+    A named delivery that does not exist, was sent, or is being sent raises :class:`RetryRefused`.
     """
     if delivery_id is None and not failed:
         raise ValueError("name a delivery (--id N) or ask for every failed one (--failed)")
+    if delivery_id is not None:
+        status = store.delivery_status(session, delivery_id)
+        if status is None:
+            raise RetryRefused(f"no delivery {delivery_id}: `policywatch alerts list` shows the ids")
+        if status == "sent":
+            raise RetryRefused(
+                f"delivery {delivery_id} was already sent; a delivered alert is never sent twice"
+            )
+        if status == "sending":
+            raise RetryRefused(f"delivery {delivery_id} is being sent right now; list it again in a minute")
+        if status == "digest":
+            raise RetryRefused(
+                f"delivery {delivery_id} waits for its subscriber's digest; it goes out with it"
+            )
     return store.reset_for_retry(
         session, delivery_id=delivery_id, failed=failed, now=now or datetime.now(UTC)
     )

@@ -215,21 +215,30 @@ def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
 @click.option("--send/--no-send", default=True, show_default=True, help="Send right away after re-queueing.")
 def alerts_retry(delivery_ids: tuple[int, ...], failed: bool, send: bool) -> None:
     """Re-queue deliveries for sending now (a delivered alert is never sent twice)."""
-    from alerts.admin import retry
+    from alerts.admin import RetryRefused, retry
     from storage.db import open_existing
 
     if not delivery_ids and not failed:
         raise click.UsageError("give --id N (repeatable) or --failed")
-    with open_existing()() as session, session.begin():
-        count = sum(retry(session, delivery_id=delivery_id) for delivery_id in delivery_ids)
-        if failed:
-            count += retry(session, failed=True)
+    try:
+        with open_existing()() as session, session.begin():
+            count = sum(retry(session, delivery_id=delivery_id) for delivery_id in delivery_ids)
+            if failed:
+                count += retry(session, failed=True)
+    except RetryRefused as exc:
+        raise click.ClickException(f"{exc}; nothing re-queued") from exc
     click.echo(f"{count} deliveries re-queued")
     if send and count:
         from flows.steps import send_alerts
 
         summary = send_alerts(worker_id="cli-retry")
-        click.echo(f"sent {summary.sent}, failed {summary.failed}")
+        unsent = summary.failed + summary.retrying
+        click.echo(f"sent {summary.sent}, not sent {unsent} ({summary.retrying} to be retried with back-off)")
+        if unsent and not summary.sent:
+            errors = "; ".join(summary.errors[:3])
+            raise click.ClickException(
+                f"every send failed ({unsent}): {errors or 'see `policywatch alerts list`'}"
+            )
 
 
 @click.group("subscriptions")

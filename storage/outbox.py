@@ -324,5 +324,10 @@ def reset_for_retry(
     return int(_execute(session, query.execution_options(synchronize_session=False)).rowcount or 0)
 
 
+def delivery_status(session: Session, delivery_id: int) -> str | None:
+    """The status of one delivery, or None when there is no such delivery."""
+    return session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
+
+
 def status_counts(session: Session) -> dict[str, int]:
     return {s: n for s, n in session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))}

@@ -147,7 +147,7 @@ def test_a_failed_delivery_is_listed_then_retried_and_delivered_once(cli_world: 
     ids = [str(r["id"]) for r in waiting]
     for _ in range(20):
         retry = cli_world.cli("alerts", "retry", *[a for i in ids for a in ("--id", i)])
-        assert retry.exit_code == 0, describe(retry)
+        assert retry.exit_code == 1 and "every send failed" in retry.stderr, describe(retry)
         if all(r["status"] == "failed" for r in _deliveries(cli_world)):
             break
     failed = _deliveries(cli_world, "--status", "failed")
@@ -158,7 +158,7 @@ def test_a_failed_delivery_is_listed_then_retried_and_delivered_once(cli_world: 
     result = cli_world.cli("alerts", "retry", "--failed")
     assert result.exit_code == 0, describe(result)
     assert f"{len(SUBSCRIPTIONS)} deliveries re-queued" in result.stdout
-    assert f"sent {len(SUBSCRIPTIONS)}, failed 0" in result.stdout
+    assert f"sent {len(SUBSCRIPTIONS)}, not sent 0" in result.stdout
     assert sorted(p["path"] for p in webhook.posts) == sorted(SUBSCRIPTIONS.values()), webhook.posts
     assert all(published["title"] in json.dumps(p["json"], ensure_ascii=False) for p in webhook.posts)
 
@@ -166,7 +166,8 @@ def test_a_failed_delivery_is_listed_then_retried_and_delivered_once(cli_world: 
     again = cli_world.cli("alerts", "retry", "--failed")
     assert again.exit_code == 0 and "0 deliveries re-queued" in again.stdout, describe(again)
     by_id = cli_world.cli("alerts", "retry", *[a for i in ids for a in ("--id", i)])
-    assert by_id.exit_code == 0 and "0 deliveries re-queued" in by_id.stdout, describe(by_id)
+    assert by_id.exit_code == 1 and f"delivery {ids[0]} was already sent" in by_id.stderr, describe(by_id)
+    assert "nothing re-queued" in by_id.stderr
     assert len(webhook.posts) == len(SUBSCRIPTIONS)
     sent = _deliveries(cli_world, "--status", "sent")
     assert sorted(r["id"] for r in sent) == sorted(int(i) for i in ids)
@@ -180,6 +181,12 @@ def test_alerts_retry_needs_an_id_or_failed(cli_world: CliWorld) -> None:
     result = cli_world.cli("alerts", "retry")
     assert result.exit_code == 2
     assert "--id" in result.stderr and "--failed" in result.stderr
+
+
+def test_alerts_retry_of_an_unknown_id_is_an_error(cli_world: CliWorld) -> None:
+    result = cli_world.cli("alerts", "retry", "--id", "99999")
+    assert result.exit_code == 1, describe(result)
+    assert "no delivery 99999" in result.stderr and "re-queued" not in result.stdout
 
 
 def test_the_database_file_never_holds_the_secret(cli_world: CliWorld) -> None:
