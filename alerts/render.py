@@ -186,13 +186,17 @@ class MarkdownRenderer:
 
     def edit(self, edit: LocatedEdit) -> str:
         parts = []
+        previous = None
         for op, text in _chunks(edit):
             shown = md_escape(text)
             if not shown:
                 continue
+            if op == DIFF_INSERT and previous == DIFF_DELETE:
+                parts.append("→")  # readable where a client shows no strike-through
             parts.append(
                 f"~~{shown}~~" if op == DIFF_DELETE else f"**{shown}**" if op == DIFF_INSERT else shown
             )
+            previous = op
         return f"- `{edit.location.replace('`', '')}`: " + " ".join(parts)
 
     def join(self, lines: Sequence[str]) -> str:
@@ -217,19 +221,26 @@ class HtmlRenderer:
     def heading(self, text: str) -> str:
         return f"<h3>{html.escape(text)}</h3>"
 
+    # The mail's plain-text part is this HTML with the tags stripped (Apprise derives it), so what a
+    # reader needs must be text: the URL after its link, an arrow between what went and what came.
     def link(self, name: str, url: str) -> str:
-        return f'<li><a href="{html.escape(url, quote=True)}">{html.escape(name)}</a></li>'
+        href = html.escape(url, quote=True)
+        return f'<li><a href="{href}">{html.escape(name)}</a>：{html.escape(url)}</li>'
 
     def edit(self, edit: LocatedEdit) -> str:
         parts = []
+        previous = None
         for op, text in _chunks(edit):
             escaped = html.escape(text)
             if op == DIFF_DELETE:
                 parts.append(f'<del style="{_DEL_STYLE}">{escaped}</del>')
             elif op == DIFF_INSERT:
+                if previous == DIFF_DELETE:
+                    parts.append(" → ")
                 parts.append(f'<ins style="{_INS_STYLE}">{escaped}</ins>')
             else:
                 parts.append(escaped)
+            previous = op
         return f"<li><b>{html.escape(edit.location)}</b>: {''.join(parts)}</li>"
 
     def join(self, lines: Sequence[str]) -> str:

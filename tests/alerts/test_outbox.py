@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from alerts.outbox import DEFAULT_LEASE, enqueue, send_digests, send_pending
@@ -88,7 +89,7 @@ def test_webhook_500_is_retried_then_delivered(database_url: str, tmp_path: Path
 
 
 def test_failed_after_max_attempts_and_admin_retry(database_url: str, tmp_path: Path) -> None:
-    from alerts.admin import list_alerts, retry
+    from alerts.admin import RetryRefused, list_alerts, retry
 
     with LocalWebhook() as hook:
         hook.set_failing(True)
@@ -107,8 +108,8 @@ def test_failed_after_max_attempts_and_admin_retry(database_url: str, tmp_path: 
         with factory() as session, session.begin():
             assert retry(session, failed=True) == 1
         assert send_pending(factory, subscriptions=configs).sent == 1
-        with factory() as session, session.begin():
-            assert retry(session, delivery_id=rows[0].id) == 0  # sent stays sent
+        with factory() as session, session.begin(), pytest.raises(RetryRefused, match="already sent"):
+            retry(session, delivery_id=rows[0].id)  # sent stays sent
         assert len(hook.posts) == 1
 
 

@@ -102,7 +102,7 @@ def test_markdown_escapes_scraped_text() -> None:
     message = render_alert(context(), channel_for_url("dingtalk://token"))
     assert message.format == "markdown"
     assert "<script>" not in message.body and "\\<script\\>" in message.body
-    assert "~~2020~~ **2025**" in message.body
+    assert "~~2020~~ → **2025**" in message.body
     assert f"[中国政府网]({SOURCES[1].url})" in message.body
 
 
@@ -163,3 +163,32 @@ def test_preview_from_records_without_a_database() -> None:
     text = render_artifact(ctx)
     assert text.startswith("### 已废止｜通知") and "(http://x/1.html)" in text and "有效 → 废止" in text
     assert ctx.priority == "high"
+
+
+def _validity_change() -> AlertContext:
+    repeal = LocatedEdit(
+        path=None,
+        op=EditOp.REPLACE,
+        old="有效",
+        new="废止",
+        field="validity",
+        highlights=((-1, "有效"), (1, "废止")),
+    )
+    return dataclasses.replace(context(ChangeKind.METADATA, repealed=True), edits=(repeal,))
+
+
+@pytest.mark.parametrize("scheme", ["mailto", "json", "dingtalk", "wecombot", "feishu", "tgram"])
+def test_what_changed_reads_old_to_new_with_the_url_in_every_text_a_reader_gets(scheme: str) -> None:
+    """The mail's plain-text part is what Apprise derives from the HTML: it must read the same."""
+    from apprise import NotifyFormat
+    from apprise.conversion import convert_between
+
+    message = render_alert(_validity_change(), channel_for_url(f"{scheme}://x"))
+    text = message.body
+    if message.format == "html":
+        text = convert_between(NotifyFormat.HTML, NotifyFormat.TEXT, text)
+    elif message.format == "markdown":
+        text = text.replace("~~", "").replace("**", "")  # what a client shows once it renders it
+    assert "有效 → 废止" in text, text
+    assert "有效废止" not in text
+    assert SOURCES[0].url in text
