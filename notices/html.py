@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
+from notices.links import absolute_url
 from notices.text import clean_line
 
 MAX_PARSE_CHARS = 4_000_000
@@ -143,5 +143,5 @@ def base_url(root: etree._Element | None, page_url: str) -> str:
         for base in root.iter("base"):
             href = (base.get("href") or "").strip()
             if href:
-                return urljoin(page_url, href)
+                return absolute_url(page_url, href) or page_url
     return page_url
