@@ -172,10 +172,14 @@ class PageLinks:
         self.page_url = page_url
         self.base = base or page_url
         self.dropped: list[tuple[str, str]] = []  # (href, problem)
+        self._resolved: dict[tuple[str, str], Link] = {}  # pages repeat their links (menus, pagers)
 
     def url(self, href: str, base: str | None = None) -> str | None:
         """``href`` made absolute against the page's base (or ``base``), None when it is not a URL."""
-        link = resolve_link(base or self.base, href)
+        key = (base or self.base, href)
+        link = self._resolved.get(key)
+        if link is None:
+            link = self._resolved[key] = resolve_link(*key)
         if link.problem is not None:
             self.dropped.append((href, link.problem))
         return link.url

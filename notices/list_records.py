@@ -110,7 +110,7 @@ def _json_arrays(code: str) -> Iterator[list[Any]]:
     for match in re.finditer(r"\[\s*\{", code):
         try:
             value, _end = decoder.raw_decode(code, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested past Python's limit
             continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             yield value
@@ -133,7 +133,7 @@ def json_payload(text: str) -> Any | None:
         return None
     try:
         return json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a document nested past Python's limit
         return None
 
 
@@ -241,7 +241,7 @@ def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
         yield urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _total(payload: Mapping[str, Any]) -> int | None:
+def _total(payload: Mapping[str, Any], depth: int = 0) -> int | None:
     for key in (
         "total",
         "totalCount",
@@ -255,9 +255,9 @@ def _total(payload: Mapping[str, Any]) -> int | None:
         value = payload.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-    for child in payload.values():
+    for child in payload.values() if depth < 6 else ():
         if isinstance(child, dict):
-            found = _total(child)
+            found = _total(child, depth + 1)
             if found is not None:
                 return found
     return None
