@@ -12,6 +12,7 @@ from notices.citations import find_citations
 from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
 from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
+from notices.garbled import decoding_replacements, garbled_reason
 from notices.html import parse_html
 from notices.links import PageLinks
 from notices.list_records import is_json_document
@@ -102,6 +103,9 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
         warnings.append(f"dropped {dropped} repeated paragraphs or sentences (page holds the text twice)")
 
     title = _refine_title(pick_title(root, meta), paragraphs)
+    garbled = garbled_reason(decoding_replacements(body, html), title, paragraphs)
+    if garbled:
+        return _non_notice(page, Verdict(PageKind.ERROR, garbled), warnings)
     # An order's number may sit under a heading that is also its title (湖北省人民政府令 / 第430号).
     doc_number = _doc_number(meta, paragraphs, warnings)
     paragraphs = _without_title(paragraphs, title)

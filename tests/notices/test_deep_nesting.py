@@ -17,7 +17,9 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "nesting_cases.yaml").read_text(encoding="utf-8")
 )["cases"]
 URL = "http://www.example.gov.cn/zwgk/202401/t20240105_1.html"
-PARAGRAPHS = [f"{i}. 加强打击侵权假冒工作，严格规范公正文明执法，推进公正司法和全民守法。" for i in range(1, 8)]
+PARAGRAPHS = [
+    f"{i}. 加强打击侵权假冒工作，严格规范公正文明执法，推进公正司法和全民守法。" for i in range(1, 8)
+]
 
 
 def nested_page(unit: str, levels: int) -> RawPage:
