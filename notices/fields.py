@@ -75,6 +75,7 @@ _VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
 _TAG_RE = re.compile(r"<[^>]+>")
 # A label cell or a byline holds a few elements per character at most; more is a container.
 _NODES_PER_CHARACTER = 10
+_CHUNK = 1024
 _SPACES_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]")
 _SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
 
@@ -138,9 +139,10 @@ def _visible_text(el: etree._Element, limit: int) -> str | None:
                 stack.append(child.tail)
                 if isinstance(child.tag, str) and child.tag not in ("script", "style"):
                     stack.append(child)
-        if text:
-            parts.append(text)
-            seen += len(text) - len(_SPACES_RE.findall(text))
+        for start in range(0, len(text), _CHUNK):  # a huge text node is read no further than needed
+            chunk = text[start : start + _CHUNK]
+            parts.append(chunk)
+            seen += len(chunk) - len(_SPACES_RE.findall(chunk))
             if seen > limit:
                 return None
     return "".join(parts)

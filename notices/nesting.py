@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 256  # a tree deeper than this is rebuilt
-KEPT_DEPTH = 128  # levels of the page's own elements kept when it is
-_INLINE_ROOM = 32  # inline elements stop this many levels before blocks
+KEPT_DEPTH = 64  # levels of the page's own elements kept when it is
+_INLINE_ROOM = 16  # inline elements stop this many levels before blocks
 
 _TOKEN_RE = re.compile(
     r"<!--.*?(?:-->|\Z)"
