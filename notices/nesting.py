@@ -4,10 +4,11 @@ Templates that never close a ``<font>`` or ``<span>`` nest every later element o
 libxml2 stops building the tree at 2,048 levels (256 without ``huge_tree``) and drops the rest of
 the page, and every walk over a chain of nested elements costs its depth for each of them. A real
 page nests a few dozen levels (22 at most in tests/fixtures/pages), so a tree deeper than
-:data:`MAX_DEPTH` is rebuilt from its text with the levels past :data:`KEPT_DEPTH` left out: their
-tags are dropped (a block tag becomes a ``<br>``, so lines still break where they did) and their
-text is kept. Inline tags stop a little sooner than blocks, so the paragraphs inside a chain of
-unclosed ``<font>`` stay paragraphs. One pass over the tags, linear in the page.
+:data:`MAX_DEPTH` is rebuilt from its text with the elements past :data:`KEPT_BLOCKS` open blocks
+or :data:`KEPT_INLINE` open inline elements left out: their tags are dropped (a block tag becomes a
+``<br>``, so lines still break where they did) and their text is kept. Blocks and inline elements
+are counted apart, so the page's own structure after a chain of unclosed ``<font>`` (its headings,
+its body container, its tables) is kept whole. One pass over the tags, linear in the page.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 256  # a tree deeper than this is rebuilt
-KEPT_DEPTH = 64  # levels of the page's own elements kept when it is
-_INLINE_ROOM = 16  # inline elements stop this many levels before blocks
+KEPT_BLOCKS = 64  # open block elements kept when it is (real pages nest 22 at most in the fixtures)
+KEPT_INLINE = 32  # open inline elements kept: every element of a chain costs the whole chain
 
 _TOKEN_RE = re.compile(
     r"<!--.*?(?:-->|\Z)"
@@ -88,6 +89,7 @@ _BLOCK = frozenset(
         "ul",
     ]
 )
+_STRUCTURE = _BLOCK | {"html", "head", "body"}
 # Elements a new start tag closes when they are the innermost open one (HTML's implied end tags).
 _CLOSED_BY: dict[str, frozenset[str]] = {
     "p": _BLOCK,
@@ -116,42 +118,56 @@ _END_RANK = {
 }
 
 
-def limit_nesting(text: str, max_depth: int = KEPT_DEPTH) -> str:
-    """``text`` with the tags that would open elements deeper than ``max_depth`` left out.
+def limit_nesting(text: str, max_blocks: int = KEPT_BLOCKS, max_inline: int = KEPT_INLINE) -> str:
+    """``text`` with the tags that would open more than ``max_blocks`` blocks or ``max_inline``
+    inline elements at once left out.
 
     The open elements are tracked the way an HTML parser tracks them, near enough (void elements,
     implied end tags, stray end tags ignored); an end tag whose start tag was left out goes too.
     Text is never removed. Returns ``text`` itself when nothing is that deep.
     """
     stack: list[str] = []
+    inline_open = 0
     open_count: dict[str, int] = {}
-    dropped: dict[str, int] = {}
+    # Tags left out, by the number of elements open when they were: closing an element closes
+    # what was left out inside it too, so their end tags must not be taken for later ones.
+    dropped: dict[int, dict[str, int]] = {}
     pieces: list[str] = []
     copied = 0
     broke = False  # the last dropped tag became a <br> and no text came since
+
+    def pop() -> None:
+        nonlocal inline_open
+        dropped.pop(len(stack), None)
+        top = stack.pop()
+        open_count[top] -= 1
+        inline_open -= top not in _STRUCTURE
+
     for token in _TOKEN_RE.finditer(text):
         name = (token.group("name") or "").lower()
         if not name or name in _VOID or token.group("rest").rstrip().endswith("/"):
             continue
+        inside = dropped.get(len(stack))
         if token.group("close"):
-            if dropped.get(name):
-                dropped[name] -= 1
+            if inside and inside.get(name):
+                inside[name] -= 1
             else:
                 if open_count.get(name) and _closes(stack, name):
-                    while stack:
-                        top = stack.pop()
-                        open_count[top] -= 1
-                        if top == name:
-                            break
+                    while stack and stack[-1] != name:
+                        pop()
+                    pop()
                 continue
         else:
             while stack and name in _CLOSED_BY.get(stack[-1], ()):
-                open_count[stack.pop()] -= 1
-            if len(stack) < (max_depth if name in _BLOCK else max_depth - _INLINE_ROOM):
+                pop()
+            inline = name not in _STRUCTURE
+            if (inline_open < max_inline) if inline else (len(stack) - inline_open < max_blocks):
                 stack.append(name)
                 open_count[name] = open_count.get(name, 0) + 1
+                inline_open += inline
                 continue
-            dropped[name] = dropped.get(name, 0) + 1
+            level = dropped.setdefault(len(stack), {})
+            level[name] = level.get(name, 0) + 1
         between = text[copied : token.start()]
         pieces.append(between)
         # One break for a run of dropped blocks with nothing but space between them.
