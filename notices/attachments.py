@@ -10,11 +10,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
 from notices.html import base_url
+from notices.links import PageLinks
 from notices.model import Attachment
 from notices.text import clean_line
 
@@ -46,7 +47,10 @@ Fetch = Callable[[str], "bytes | None"]
 
 
 def _url_path(url: str) -> str:
-    return unquote(urlsplit(url).path)
+    try:
+        return unquote(urlsplit(url).path)
+    except ValueError:  # a malformed authority: the path is what follows it
+        return unquote(url.split("#", 1)[0].split("?", 1)[0].split("//", 1)[-1].partition("/")[2])
 
 
 def is_attachment_url(url: str) -> bool:
@@ -59,24 +63,32 @@ def is_fetched_attachment_url(url: str) -> bool:
     return bool(_FETCHED_LINK_RE.search(url.split("#", 1)[0]))
 
 
-def find_attachments(root: etree._Element | None, page_url: str) -> list[Attachment]:
-    """Links to documents (.pdf/.doc/.docx/.wps/.xls(x)/.zip …) with their visible name and absolute URL."""
+def find_attachments(
+    root: etree._Element | None, page_url: str, links: PageLinks | None = None
+) -> list[Attachment]:
+    """Links to documents (.pdf/.doc/.docx/.wps/.xls(x)/.zip …) with their visible name and absolute URL.
+
+    A malformed link is left out (``links`` keeps it, for the page's warnings); the others stay.
+    """
     if root is None:
         return []
     base = base_url(root, page_url)
+    links = links or PageLinks(page_url, base)
     found: dict[str, Attachment] = {}
     for link in root.iter("a"):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        parts = urlsplit(href)
-        path = _url_path(href)
         text = clean_line("".join(link.itertext()))
+        url = links.url(href, base)
+        if url is None:
+            continue
+        parts = urlsplit(url)
+        path = unquote(parts.path)
         # Download actions (…/SSO4Web.action?cmd=download&a=…, downfile.jsp?filename=x.pdf) carry the
         # file name in the link text or the query, not the path.
         if not (_EXT_RE.search(path) or _EXT_RE.search(text) or _QUERY_FILE_RE.search(unquote(parts.query))):
             continue
-        url = urljoin(base, href)
         name = text or clean_line(link.get("title") or "") or Path(path).name
         if url not in found:
             found[url] = Attachment(name=name, url=url)

@@ -12,7 +12,9 @@ from notices.citations import find_citations
 from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
 from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
+from notices.garbled import decoding_replacements, garbled_reason
 from notices.html import parse_html
+from notices.links import PageLinks
 from notices.list_records import is_json_document
 from notices.listing import parse_listing
 from notices.model import Attachment, Listing, Notice, PageKind, RawPage
@@ -72,8 +74,10 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
 
     html, decode_warnings = decode_html(body, _charset(page))
     warnings += decode_warnings
+    links = PageLinks(page.url)
     if is_json_document(html):
-        payload_list = parse_listing(html, page.url)
+        payload_list = parse_listing(html, page.url, links=links)
+        warnings += links.warnings()
         if payload_list.items:
             return Notice(
                 url=page.url, page_kind=PageKind.LIST, listing=payload_list, warnings=tuple(warnings)
@@ -88,23 +92,28 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
     listing: Listing | None = None
     if verdict.kind in (PageKind.LIST, PageKind.OTHER) and root is not None:
-        listing = parse_listing(html, page.url, root)
+        listing = parse_listing(html, page.url, root, links)
         if verdict.kind is PageKind.OTHER and listing.how == "datastore" and listing.items:
             verdict = Verdict(PageKind.LIST, "list page (Hanweb <datastore> records)")
     if verdict.kind is not PageKind.NOTICE or root is None or meta is None:
+        warnings += links.warnings()
         title = pick_title(root, meta) if root is not None and meta is not None else None
         return _non_notice(page, verdict, warnings, title, listing if verdict.kind is PageKind.LIST else None)
     if dropped:
         warnings.append(f"dropped {dropped} repeated paragraphs or sentences (page holds the text twice)")
 
     title = _refine_title(pick_title(root, meta), paragraphs)
+    garbled = garbled_reason(decoding_replacements(body, html), title, paragraphs)
+    if garbled:
+        return _non_notice(page, Verdict(PageKind.ERROR, garbled), warnings)
     # An order's number may sit under a heading that is also its title (湖北省人民政府令 / 第430号).
     doc_number = _doc_number(meta, paragraphs, warnings)
     paragraphs = _without_title(paragraphs, title)
     signature = _signature(paragraphs)
     published, meta_published = _published(meta, warnings)
     published = published or byline_date(root)
-    attachments = find_attachments(root, page.url)
+    attachments = find_attachments(root, page.url, links)
+    warnings += links.warnings()
     paragraphs = _without_attachment_links(paragraphs, attachments)
     outline = parse_outline(paragraphs)
     if fetch is not None and attachments:

@@ -73,6 +73,10 @@ _LABEL_CANDIDATE_TAGS = (
 )
 _VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
 _TAG_RE = re.compile(r"<[^>]+>")
+# A label cell or a byline holds a few elements per character at most; more is a container.
+_NODES_PER_CHARACTER = 10
+_CHUNK = 1024
+_SPACES_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]")
 _SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
 
 
@@ -92,7 +96,7 @@ def collect(root: etree._Element) -> PageMeta:
         if name and el.get("content") is not None:
             found.meta.setdefault(name, clean_line(el.get("content") or ""))
     for el in root.iter(*_LABEL_CANDIDATE_TAGS):
-        own = clean_line(_visible_text(el))
+        own = clean_line(_visible_text(el, 160) or "")
         if not own or len(own) > 160:
             continue
         key = LABELS.get(squash(own))
@@ -110,15 +114,37 @@ def collect(root: etree._Element) -> PageMeta:
     return found
 
 
-def _visible_text(el: etree._Element) -> str:
-    """The element's text without its scripts and styles (来源：<script>document.write(…)</script>)."""
-    if el.find(".//script") is None and el.find(".//style") is None:
-        return "".join(el.itertext())
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and child.tag not in ("script", "style"):
-            parts.append(_visible_text(child))
-        parts.append(child.tail or "")
+def _visible_text(el: etree._Element, limit: int) -> str | None:
+    """The element's text without its scripts and styles (来源：<script>document.write(…)</script>),
+    or None when it holds more than ``limit`` characters besides spaces, or more elements than
+    such a text could: callers skip those, and reading them whole would make every element at the
+    top of a deep chain cost the whole chain."""
+    parts: list[str] = []
+    seen = 0
+    budget = _NODES_PER_CHARACTER * limit
+    # An explicit stack (elements to read, tails due after them): any depth of nesting.
+    stack: list[etree._Element | str | None] = [el]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if isinstance(node, str):
+            text = node
+        else:
+            budget -= 1 + len(node)
+            if budget < 0:
+                return None
+            text = node.text or ""
+            for child in reversed(list(node)):
+                stack.append(child.tail)
+                if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+                    stack.append(child)
+        for start in range(0, len(text), _CHUNK):  # a huge text node is read no further than needed
+            chunk = text[start : start + _CHUNK]
+            parts.append(chunk)
+            seen += len(chunk) - len(_SPACES_RE.findall(chunk))
+            if seen > limit:
+                return None
     return "".join(parts)
 
 
@@ -237,8 +263,10 @@ def byline_date(root: etree._Element) -> date | None:
     for count, el in enumerate(root.iter("p", "div", "span", "td", "li", "h3", "h4", "h5", "h6", "em", "i")):
         if count > 3000:
             break
-        own = clean_line(_visible_text(el))
-        if not own or len(own) > 120 or len(el) > 12:
+        if len(el) > 12:
+            continue
+        own = clean_line(_visible_text(el, 120) or "")
+        if not own or len(own) > 120:
             continue
         match = _BYLINE_DATE_RE.search(own)
         if match and (_BYLINE_WORD_RE.search(own) or ":" in match.group(0) or "：" in match.group(0)):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
+from notices.links import absolute_url
+from notices.nesting import MAX_DEPTH, limit_nesting, without_markup
 from notices.text import clean_line
 
 MAX_PARSE_CHARS = 4_000_000
@@ -81,16 +82,34 @@ NOISE_ATTR_RE = re.compile(
 
 
 def parse_html(text: str) -> etree._Element | None:
-    """An lxml tree for any text (fragments included); None when nothing parseable remains."""
+    """An lxml tree for any text (fragments included); None when nothing parseable remains.
+
+    Nesting deeper than :data:`notices.nesting.MAX_DEPTH` is flattened first (see notices.nesting),
+    so a page of 100,000 unclosed ``<font>`` tags parses whole, in time linear in its length.
+    """
     if not text.strip():
         return None
     text = re.sub(r"<\?xml[^>]*\?>", "", text[:MAX_PARSE_CHARS])
+    root, too_deep = _parse(text)
+    for flatten in (limit_nesting, without_markup):
+        if not too_deep:
+            break
+        text = flatten(text)
+        root, too_deep = _parse(text)
+    return root
+
+
+def _parse(text: str) -> tuple[etree._Element | None, bool]:
+    """The tree, and whether it is deeper than MAX_DEPTH (or the parser gave up at its own limit)."""
     parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
-    return root
+        return None, False
+    too_deep = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log) or bool(
+        root.xpath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+    )
+    return root, too_deep
 
 
 _SOURCE_NEWLINE_RE = re.compile(r"[\r\n]+")
@@ -104,32 +123,37 @@ def is_noise(el: etree._Element) -> bool:
 def element_lines(el: etree._Element, *, skip_noise: bool = True) -> list[str]:
     """Visible text of ``el`` split into lines at block elements and <br>, whitespace-normalized."""
     parts: list[str] = []
-    _walk(el, parts, skip_noise, top=True)
+    _walk(el, parts, skip_noise)
     lines = (clean_line(line) for line in "".join(parts).split("\n"))
     return [line for line in lines if line]
 
 
-def _walk(el: etree._Element, parts: list[str], skip_noise: bool, top: bool = False) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag and tag.lower() in SKIP_TAGS:
-        return
-    if not isinstance(el.tag, str):  # comments, processing instructions
-        return
-    if skip_noise and not top and is_noise(el):
-        return
-    block = tag.lower() in BLOCK_TAGS
-    if block:
-        parts.append("\n")
-    # A newline in the source text is a space on screen; only blocks and <br> break lines.
-    keep = tag.lower() == "pre"
-    if el.text:
-        parts.append(el.text if keep else _SOURCE_NEWLINE_RE.sub(" ", el.text))
-    for child in el:
-        _walk(child, parts, skip_noise)
-        if child.tail:
-            parts.append(child.tail if keep else _SOURCE_NEWLINE_RE.sub(" ", child.tail))
-    if block:
-        parts.append("\n")
+def _walk(top: etree._Element, parts: list[str], skip_noise: bool) -> None:
+    # An explicit stack of elements still to read and of strings (tails, closing newlines) due
+    # after them, so no depth of nesting runs into Python's recursion limit.
+    stack: list[etree._Element | str] = [top]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, str):
+            parts.append(el)
+            continue
+        if not isinstance(el.tag, str):  # comments, processing instructions
+            continue
+        tag = el.tag.lower()
+        if tag in SKIP_TAGS or (skip_noise and el is not top and is_noise(el)):
+            continue
+        block = tag in BLOCK_TAGS
+        # A newline in the source text is a space on screen; only blocks and <br> break lines.
+        keep = tag == "pre"
+        if block:
+            parts.append("\n")
+            stack.append("\n")
+        if el.text:
+            parts.append(el.text if keep else _SOURCE_NEWLINE_RE.sub(" ", el.text))
+        for child in reversed(list(el)):
+            if child.tail:
+                stack.append(child.tail if keep else _SOURCE_NEWLINE_RE.sub(" ", child.tail))
+            stack.append(child)
 
 
 def text_of(el: etree._Element) -> str:
@@ -143,5 +167,5 @@ def base_url(root: etree._Element | None, page_url: str) -> str:
         for base in root.iter("base"):
             href = (base.get("href") or "").strip()
             if href:
-                return urljoin(page_url, href)
+                return absolute_url(page_url, href) or page_url
     return page_url

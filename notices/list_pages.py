@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
+from notices.links import PageLinks, absolute_url
 from notices.list_records import MAX_NEXT_PAGES, SKIP_HREF_RE
 from notices.text import clean_line
 
@@ -21,7 +22,7 @@ _PLUGIN_CURRENT_RE = re.compile(r"\.pagination\(\s*['\"]setPage['\"]\s*,\s*(\d+)
 _PAGE_VARS_RE = re.compile(r"(?:var\s+)?(?:pageCount|countPage|totalPage|_nPageCount)\s*=\s*(\d+)", re.I)
 
 
-def next_pages(text: str, root: etree._Element | None, url: str, base: str) -> Iterator[str]:
+def next_pages(text: str, root: etree._Element | None, url: str, links: PageLinks) -> Iterator[str]:
     seen: set[str] = set()
     for candidate in _pager_pages(text, url):
         if candidate not in seen and candidate != url:
@@ -36,10 +37,10 @@ def next_pages(text: str, root: etree._Element | None, url: str, base: str) -> I
             and not SKIP_HREF_RE.match(href)
             and _NEXT_TEXT_RE.match(clean_line(" ".join(anchor.itertext())) or anchor.get("title") or "")
         ):
-            candidate = urljoin(base, href)
-            if candidate not in seen and candidate != url:
-                seen.add(candidate)
-                yield candidate
+            next_url = links.url(href)
+            if next_url is not None and next_url not in seen and next_url != url:
+                seen.add(next_url)
+                yield next_url
 
 
 def _pager_pages(text: str, url: str) -> Iterator[str]:
@@ -67,7 +68,10 @@ def _pager_pages(text: str, url: str) -> Iterator[str]:
         first = int(shown.group(1)) if shown else 1
         stem, _, ext = (urlsplit(url).path.rsplit("/", 1)[-1] or "index.html").rpartition(".")
         for page in range(first + 1, min(int(plugin.group(1)), first + MAX_NEXT_PAGES) + 1):
-            yield urljoin(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
+            candidate = absolute_url(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
+            if candidate is None:
+                return
+            yield candidate
         return
     variables = _PAGE_VARS_RE.search(text)
     if variables:
@@ -84,4 +88,7 @@ def _pager_pages(text: str, url: str) -> Iterator[str]:
 
 def _trs_pages(url: str, prefix: str, ext: str, count: int, current: int) -> Iterator[str]:
     for page in range(current + 1, min(count, current + 1 + MAX_NEXT_PAGES)):
-        yield urljoin(url, f"{prefix}_{page}.{ext}")
+        candidate = absolute_url(url, f"{prefix}_{page}.{ext}")
+        if candidate is None:  # the pager's own words make no URL (prefix "http://[")
+            return
+        yield candidate

@@ -8,10 +8,11 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
+from notices.links import PageLinks
 from notices.model import ListItem
 from notices.parsers import parse_date
 from notices.text import cjk_count, clean_line
@@ -90,7 +91,7 @@ _DATE_KEYS = (
 )
 
 
-def items_from_scripts(root: etree._Element, base: str) -> Iterator[ListItem]:
+def items_from_scripts(root: etree._Element, links: PageLinks) -> Iterator[ListItem]:
     """The longest array of records (objects with a title and a URL) in the page's scripts."""
     best: list[ListItem] = []
     for script in root.iter("script"):
@@ -98,7 +99,7 @@ def items_from_scripts(root: etree._Element, base: str) -> Iterator[ListItem]:
         if "[" not in code or (script.get("type") or "").endswith("template"):
             continue
         for array in _json_arrays(code):
-            items = list(_items_from_records(array, base))
+            items = list(_items_from_records(array, links))
             if len(items) > len(best):
                 best = items
     yield from best
@@ -109,7 +110,7 @@ def _json_arrays(code: str) -> Iterator[list[Any]]:
     for match in re.finditer(r"\[\s*\{", code):
         try:
             value, _end = decoder.raw_decode(code, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested past Python's limit
             continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             yield value
@@ -132,7 +133,7 @@ def json_payload(text: str) -> Any | None:
         return None
     try:
         return json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a document nested past Python's limit
         return None
 
 
@@ -158,10 +159,10 @@ def _record_lists(value: Any, depth: int = 0) -> Iterator[list[dict[str, Any]]]:
             yield from _record_lists(child, depth + 1)
 
 
-def items_from_json(payload: Any, base: str) -> list[ListItem]:
+def items_from_json(payload: Any, links: PageLinks) -> list[ListItem]:
     best: list[ListItem] = []
     for records in _record_lists(payload):
-        items = list(_items_from_records(records, base))
+        items = list(_items_from_records(records, links))
         if len(items) > len(best):
             best = items
     return best
@@ -201,16 +202,16 @@ def _record_date(value: Any) -> date | None:
     return parse_date(match.group(0)) if match else None
 
 
-def _items_from_records(records: Sequence[Mapping[str, Any]], base: str) -> Iterator[ListItem]:
+def _items_from_records(records: Sequence[Mapping[str, Any]], links: PageLinks) -> Iterator[ListItem]:
     for record in records:
         raw_title = _pick(record, _TITLE_KEYS)
         url = _record_url(_pick(record, _URL_KEYS))
         if not isinstance(raw_title, str) or not url or SKIP_HREF_RE.match(url):
             continue
         title = clean_line(re.sub(r"<[^>]+>", "", raw_title))
-        if cjk_count(title) < 2:
-            continue
-        yield ListItem(urljoin(base, url), title, _record_date(_pick(record, _DATE_KEYS)))
+        absolute = links.url(url) if cjk_count(title) >= 2 else None
+        if absolute is not None:
+            yield ListItem(absolute, title, _record_date(_pick(record, _DATE_KEYS)))
 
 
 def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
@@ -240,7 +241,7 @@ def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
         yield urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _total(payload: Mapping[str, Any]) -> int | None:
+def _total(payload: Mapping[str, Any], depth: int = 0) -> int | None:
     for key in (
         "total",
         "totalCount",
@@ -254,9 +255,9 @@ def _total(payload: Mapping[str, Any]) -> int | None:
         value = payload.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-    for child in payload.values():
+    for child in payload.values() if depth < 6 else ():
         if isinstance(child, dict):
-            found = _total(child)
+            found = _total(child, depth + 1)
             if found is not None:
                 return found
     return None

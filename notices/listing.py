@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from notices.html import base_url, parse_html
+from notices.links import PageLinks
 from notices.list_pages import next_pages
 from notices.list_records import (
     DATE_IN_ROW_RE,
@@ -115,19 +116,23 @@ def recognise_cms(text: str, url: str = "") -> str | None:
     return None
 
 
-def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Listing:
+def parse_listing(
+    text: str, url: str, root: etree._Element | None = None, links: PageLinks | None = None
+) -> Listing:
     """The list a page holds. ``text`` is the decoded page (HTML, XML or JSON), ``root`` its parsed
-    tree when the caller has it."""
+    tree when the caller has it. Malformed links are left out one by one; ``links``, when given,
+    keeps them for the page's warnings."""
+    links = links or PageLinks(url)
     cms = recognise_cms(text, url)
     payload = json_payload(text)
     if payload is not None:
-        rows = tuple(_dedupe(items_from_json(payload, url)))
+        rows = tuple(_dedupe(items_from_json(payload, links)))
         return Listing(rows, tuple(next_from_json(payload, url, len(rows))), json_cms(payload) or cms, "json")
     if root is None:
         root = parse_html(text)
-    base = base_url(root, url)
+    links.base = base_url(root, url)
     records = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", text, re.S | re.I)
-    items: list[ListItem] = list(_items_from_fragments(records, base)) if records else []
+    items: list[ListItem] = list(_items_from_fragments(records, links)) if records else []
     how = "datastore"
     if not items and root is not None:
         # The rows may be in the markup, in a script's array, or in a comment the script draws
@@ -135,12 +140,12 @@ def parse_listing(text: str, url: str, root: etree._Element | None = None) -> Li
         hidden = [c.text for c in root.iter(etree.Comment) if c.text and "<a" in c.text]
         commented = parse_html("<div>" + "".join(hidden) + "</div>") if hidden else None
         sources = [
-            ("html", _items_from_html(root, base)),
-            ("script", list(items_from_scripts(root, base))),
-            ("comment", _items_from_html(commented, base) if commented is not None else []),
+            ("html", _items_from_html(root, links)),
+            ("script", list(items_from_scripts(root, links))),
+            ("comment", _items_from_html(commented, links) if commented is not None else []),
         ]
         how, items = max(sources, key=lambda source: _score(source[1]))
-    return Listing(tuple(_dedupe(items)), tuple(next_pages(text, root, url, base)), cms, how)
+    return Listing(tuple(_dedupe(items)), tuple(next_pages(text, root, url, links)), cms, how)
 
 
 # ------------------------------------------------------------------------------------------ HTML
@@ -207,7 +212,7 @@ def _row_date(row: etree._Element, anchor: etree._Element | None = None) -> date
     return parse_date(match.group(0)) if match else None
 
 
-def _items_from_html(root: etree._Element, base: str) -> list[ListItem]:
+def _items_from_html(root: etree._Element, links: PageLinks) -> list[ListItem]:
     groups: dict[tuple[str, ...], list[tuple[ListItem, etree._Element]]] = {}
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -219,7 +224,10 @@ def _items_from_html(root: etree._Element, base: str) -> list[ListItem]:
         row = _row_of(anchor)
         if len(_text(row)) > 300:
             continue
-        item = ListItem(urljoin(base, href), title, _row_date(row, anchor))
+        url = links.url(href)
+        if url is None:
+            continue
+        item = ListItem(url, title, _row_date(row, anchor))
         groups.setdefault(_signature(row), []).append((item, anchor))
     best: list[tuple[ListItem, etree._Element]] = []
     best_score = 0.0
@@ -241,7 +249,7 @@ def _score(items: Sequence[ListItem]) -> float:
     return len(items) * (1.0 + dated / len(items)) + (3 if dated >= 2 else 0)
 
 
-def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListItem]:
+def _items_from_fragments(fragments: Sequence[str], links: PageLinks) -> Iterator[ListItem]:
     for fragment in fragments:
         root = parse_html(f"<div>{fragment}</div>")
         if root is None:
@@ -250,7 +258,9 @@ def _items_from_fragments(fragments: Sequence[str], base: str) -> Iterator[ListI
             href = (anchor.get("href") or "").strip()
             title = _link_title(anchor)
             if href and not SKIP_HREF_RE.match(href) and cjk_count(title) >= 2:
-                yield ListItem(urljoin(base, href), title, _row_date(root, anchor))
+                url = links.url(href)
+                if url is not None:
+                    yield ListItem(url, title, _row_date(root, anchor))
                 break
 
 

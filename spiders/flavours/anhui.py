@@ -6,6 +6,7 @@ import re
 
 from parsel import Selector
 
+from notices.links import PageLinks
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
 
@@ -31,11 +32,13 @@ class AnhuiFlavour(Flavour):
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
         selector = Selector(text=decode(body, content_type, site))
+        links = PageLinks(url, base_href(selector, url))
         rows = html_rows(
             selector,
-            base_href(selector, url),
+            links.base,
             site.selectors.get("list_row", "li"),
             site.selectors.get("list_date", "span.date::text, span::text"),
+            links,
         )
         total_text = selector.css("[data-total-page]::attr(data-total-page)").get() or ""
         total = int(total_text) if total_text.strip().isdigit() else 1
@@ -44,7 +47,9 @@ class AnhuiFlavour(Flavour):
             next_request = PageRequest(
                 url=page_url(request.url, request.page_no + 1), page_no=request.page_no + 1
             )
-        return ListPage(rows=rows, next_request=next_request, total_pages=total)
+        return ListPage(
+            rows=rows, next_request=next_request, total_pages=total, malformed_links=tuple(links.warnings())
+        )
 
 
 def page_url(url: str, page: int) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
-from urllib.parse import urljoin
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from notices.links import PageLinks, absolute_url
 from sites import FlavourName, Site
 
 
@@ -49,6 +49,7 @@ class ListPage:
     total_pages: int | None = None
     shell: bool = False
     off_pattern: int = 0  # links dropped because they do not look like detail pages
+    malformed_links: tuple[str, ...] = ()  # warnings naming the links dropped as malformed
 
 
 class Flavour:
@@ -98,19 +99,23 @@ def decode(body: bytes, content_type: str | None, site: Site) -> str:
     return html_to_unicode(content_type, body)[1]
 
 
-def html_rows(selector: Selector, base_url: str, row_css: str, date_css: str) -> list[ListRow]:
-    """Rows of a ``<li><a href title>…</a><span>date</span></li>`` style list."""
+def html_rows(
+    selector: Selector, base_url: str, row_css: str, date_css: str, links: PageLinks | None = None
+) -> list[ListRow]:
+    """Rows of a ``<li><a href title>…</a><span>date</span></li>`` style list; a row whose link is
+    malformed is left out (``links`` keeps it for the warnings)."""
+    links = links or PageLinks(base_url)
     rows: list[ListRow] = []
     for item in selector.css(row_css):
         link = item.css("a[href]")
         if not link:
             continue
-        href = link[0].attrib["href"].strip()
-        if not href or href.startswith(("javascript:", "#")):
+        url = links.url(link[0].attrib["href"], base_url)
+        if url is None:
             continue
         title = link[0].attrib.get("title") or " ".join(link[0].css("::text").getall())
         date_text = " ".join(item.css(date_css).getall()) if date_css else ""
-        rows.append(ListRow(url=urljoin(base_url, href), title=title.strip(), date=find_date(date_text)))
+        rows.append(ListRow(url=url, title=title.strip(), date=find_date(date_text)))
     return rows
 
 
@@ -128,4 +133,4 @@ def find_date(text: str) -> str | None:
 def base_href(selector: Selector, url: str) -> str:
     """The page URL, or its ``<base href>`` resolved against it."""
     base = selector.css("base::attr(href)").get()
-    return urljoin(url, base.strip()) if base else url
+    return (absolute_url(url, base) or url) if base else url

@@ -7,6 +7,7 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode, urljoin
 
+from notices.links import PageLinks
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest
 
@@ -45,23 +46,25 @@ class GkmlptFlavour(Flavour):
         if not isinstance(data, dict):
             return ListPage()
         rows = []
+        links = PageLinks(url)
         for article in data.get("articles") or []:
             if not isinstance(article, dict) or not article.get("url"):
                 continue
-            rows.append(
-                ListRow(
-                    url=urljoin(url, str(article["url"])),
-                    title=str(article.get("title") or ""),
-                    date=_day(article),
-                )
-            )
+            row_url = links.url(str(article["url"]))
+            if row_url is not None:
+                rows.append(ListRow(url=row_url, title=str(article.get("title") or ""), date=_day(article)))
         total, page_size = int(data.get("total") or 0), int(data.get("pageSize") or len(rows) or 1)
         page = int(data.get("page") or request.page_no)
         total_pages = max(1, math.ceil(total / page_size))
         next_request = None
         if page * page_size < total:
             next_request = PageRequest(url=_with_page(url, site, page + 1, self), page_no=page + 1)
-        return ListPage(rows=rows, next_request=next_request, total_pages=total_pages)
+        return ListPage(
+            rows=rows,
+            next_request=next_request,
+            total_pages=total_pages,
+            malformed_links=tuple(links.warnings()),
+        )
 
 
 def _with_page(url: str, site: Site, page: int, flavour: GkmlptFlavour) -> str:

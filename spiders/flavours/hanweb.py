@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from parsel import Selector
 
+from notices.links import PageLinks
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode, html_rows
 
@@ -66,7 +67,8 @@ class HanwebFlavour(Flavour):
                 return ListPage()  # neither the script nor params say where the rows are
         per_page = int(config.get("perpage") or DEFAULT_PER_PAGE)
         records = _RECORD.findall(text)
-        rows = self._rows(records, url)
+        links = PageLinks(url)
+        rows = self._rows(records, links)
         total_match = _TOTAL.search(text)
         total = int(total_match.group(1)) if total_match else len(rows)
         total_pages = max(1, -(-total // per_page))
@@ -74,7 +76,13 @@ class HanwebFlavour(Flavour):
         next_request = None
         if page_no < total_pages or (page_no == 0 and not records):
             next_request = self._data_request(site, config, page_no + 1, per_page)
-        return ListPage(rows=rows, next_request=next_request, total_pages=total_pages, shell=page_no == 0)
+        return ListPage(
+            rows=rows,
+            next_request=next_request,
+            total_pages=total_pages,
+            shell=page_no == 0,
+            malformed_links=tuple(links.warnings()),
+        )
 
     def _config(self, site: Site, url: str, text: str) -> dict[str, str]:
         scripts = " ".join(Selector(text=text).css("script::text").getall())
@@ -86,11 +94,11 @@ class HanwebFlavour(Flavour):
         config.setdefault("webname", site.name)
         return config
 
-    def _rows(self, records: list[str], url: str) -> list[ListRow]:
+    def _rows(self, records: list[str], links: PageLinks) -> list[ListRow]:
         if not records:
             return []
         selector = Selector(text="<ul>" + "".join(records) + "</ul>")
-        return html_rows(selector, url, "li", "span::text")
+        return html_rows(selector, links.base, "li", "span::text", links)
 
     def _data_request(self, site: Site, config: dict[str, str], page_no: int, per_page: int) -> PageRequest:
         start = (page_no - 1) * per_page + 1

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from parsel import Selector
 
+from notices.links import PageLinks
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, base_href, decode, find_date
 
@@ -27,16 +26,16 @@ class PortalFlavour(Flavour):
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
         selector = Selector(text=decode(body, content_type, site))
-        base = base_href(selector, url)
+        links = PageLinks(url, base_href(selector, url))
         rows = []
         for link in selector.css(site.selectors.get("list_link", "div.news-list a.title")):
-            href = (link.attrib.get("href") or "").strip()
-            if not href:
+            row_url = links.url(link.attrib.get("href") or "")
+            if row_url is None:
                 continue
             title = link.attrib.get("title") or " ".join(link.css("::text").getall())
             # The date, when shown, follows the link inside the same row element.
             row_text = " ".join(link.xpath("..//text()").getall())
-            rows.append(ListRow(url=urljoin(base, href), title=title.strip(), date=find_date(row_text)))
+            rows.append(ListRow(url=row_url, title=title.strip(), date=find_date(row_text)))
         next_href = None
         for link in selector.css("a"):
             text = "".join(link.css("::text").getall()).strip()
@@ -46,8 +45,7 @@ class PortalFlavour(Flavour):
                 next_href = link.attrib["href"].strip()
                 break
         next_request = None
-        if next_href and not next_href.startswith(("javascript:", "#")):
-            next_url = urljoin(base, next_href)
-            if next_url != url:
-                next_request = PageRequest(url=next_url, page_no=request.page_no + 1)
-        return ListPage(rows=rows, next_request=next_request)
+        next_url = links.url(next_href) if next_href else None
+        if next_url is not None and next_url != url:
+            next_request = PageRequest(url=next_url, page_no=request.page_no + 1)
+        return ListPage(rows=rows, next_request=next_request, malformed_links=tuple(links.warnings()))

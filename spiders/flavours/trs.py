@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from parsel import Selector
 
+from notices.links import PageLinks, absolute_url
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
 
@@ -53,19 +53,20 @@ class TrsFlavour(Flavour):
             site.selectors.get("list_row", "li"),
             site.selectors.get("list_date", "span::text, b::text"),
         )
-        rows = html_rows(selector, base, row_css, date_css)
+        links = PageLinks(url, base)
+        rows = html_rows(selector, base, row_css, date_css, links)
         # Some TRS templates ship the static rows inside an HTML comment and draw them with JS.
         for commented in _COMMENT.findall(text):
             if "<li" in commented:
-                rows += html_rows(Selector(text=commented), base, row_css, date_css)
+                rows += html_rows(Selector(text=commented), base, row_css, date_css, links)
+        malformed = tuple(links.warnings())
         paging = parse_create_page_html(text)
         if paging is None:
-            return ListPage(rows=rows, total_pages=1)
+            return ListPage(rows=rows, total_pages=1, malformed_links=malformed)
         count, prefix, ext = paging
         next_request = None
-        if request.page_no < count:
-            # Page 1 is index.html, page n+1 is index_n.html, in the same folder.
-            next_request = PageRequest(
-                url=urljoin(request.url, f"{prefix}_{request.page_no}.{ext}"), page_no=request.page_no + 1
-            )
-        return ListPage(rows=rows, next_request=next_request, total_pages=count)
+        # Page 1 is index.html, page n+1 is index_n.html, in the same folder.
+        next_url = absolute_url(request.url, f"{prefix}_{request.page_no}.{ext}")
+        if request.page_no < count and next_url is not None:
+            next_request = PageRequest(url=next_url, page_no=request.page_no + 1)
+        return ListPage(rows=rows, next_request=next_request, total_pages=count, malformed_links=malformed)

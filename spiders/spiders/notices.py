@@ -16,11 +16,11 @@ A site still backing off after an anti-bot challenge is not requested at all (it
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 import config
 from notices.attachments import is_fetched_attachment_url
+from notices.links import PageLinks, absolute_url
 from sites import Site, load_registry, select_sites
 from spiders.confinement import RequestRefused
 from spiders.failures import describe_failure
@@ -187,6 +188,7 @@ class NoticesSpider(scrapy.Spider):
         self.outcomes.inc(site.slug, "list_pages")
         flavour = get_flavour(site.flavour)
         listing = flavour.parse_list(site, page, response.url, response.body, _content_type(response))
+        self._note_malformed_links(site.slug, listing.malformed_links)
         if not listing.rows and not listing.shell:
             if page.page_no <= 1:
                 hint = (
@@ -243,10 +245,11 @@ class NoticesSpider(scrapy.Spider):
         if not isinstance(response, scrapy.http.TextResponse):
             return
         selector = Selector(text=response.text)
-        base = urljoin(response.url, (selector.css("base::attr(href)").get() or "").strip())
+        base = absolute_url(response.url, selector.css("base::attr(href)").get() or "") or response.url
+        links = PageLinks(response.url, base)
         for href in selector.css("a::attr(href)").getall():
-            url = urljoin(base, href.strip())
-            if not is_fetched_attachment_url(url) or url in self.known[site.slug]:
+            url = links.url(href)
+            if url is None or not is_fetched_attachment_url(url) or url in self.known[site.slug]:
                 continue
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
@@ -257,6 +260,7 @@ class NoticesSpider(scrapy.Spider):
                 callback=self.parse_attachment,
                 errback=self.on_error,
             )
+        self._note_malformed_links(site.slug, links.warnings())
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta[SITE]]
@@ -296,6 +300,13 @@ class NoticesSpider(scrapy.Spider):
             self.outcomes.fail(slug, message, stop=role == "list")
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _note_malformed_links(self, slug: str, warnings: Sequence[str]) -> None:
+        """Links a page got wrong are dropped one by one; the page and the site go on."""
+        for warning in warnings:
+            self.logger.warning(f"site {slug}: {warning}")
+        if warnings:
+            self.outcomes.inc(slug, "links_malformed", len(warnings))
 
     def same_site(self, slug: str, url: str) -> bool:
         """True when ``url`` stays on the site's own hosts (redirects elsewhere are refused)."""
