@@ -320,17 +320,25 @@ def render_alert(ctx: AlertContext, channel: Channel = DEFAULT_CHANNEL) -> Rende
 
 
 def render_digest(contexts: Sequence[AlertContext], channel: Channel = DEFAULT_CHANNEL) -> RenderedMessage:
-    """Several changes in one message: every change's heading and links first, then their diffs."""
+    """Several changes in one message, each notice once: its heading (every kind of change it had),
+    文号, dates and links first, then the diffs of all its changes."""
     r = RENDERERS[channel.format]
-    title = f"[政策变更摘要] 共{len(contexts)}条"
+    by_notice: dict[str, list[AlertContext]] = {}
+    for ctx in contexts:
+        key = ctx.sources[0].url if ctx.sources else ctx.title
+        by_notice.setdefault(key, []).append(ctx)
+    title = f"[政策变更摘要] 共{len(by_notice)}条"
     head: list[str] = [r.heading(title)] if not channel.uses_title else []
     tail: list[str] = []
-    for ctx in contexts:
-        lines = header_lines(ctx, r)
-        head.append(lines[0])
-        head.extend(line for line in lines[1:] if line.startswith(("<li>", "- [", "- ")) and "http" in line)
-        tail.append(lines[0])
-        tail.extend(diff_lines(ctx, r))
+    for changes in by_notice.values():
+        latest = changes[-1]  # its 文号, dates and validity as they now stand
+        labels = "、".join(dict.fromkeys(c.label for c in changes))
+        heading = r.heading(f"{labels}｜{_short(latest.title)}")
+        head.append(heading)
+        head.extend(header_lines(latest, r)[1:])
+        tail.append(heading)
+        for ctx in changes:
+            tail.extend(diff_lines(ctx, r))
     body = fit(head, tail, r, channel)
     return RenderedMessage(title=title if channel.uses_title else "", body=body, format=r.format)
 

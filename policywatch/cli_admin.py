@@ -16,7 +16,10 @@ def _rows_json(rows: Any) -> str:
             return dataclasses.asdict(value)
         return value
 
-    return json.dumps([plain(r) for r in rows], ensure_ascii=False, indent=2, default=str)
+    def iso(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    return json.dumps([plain(r) for r in rows], ensure_ascii=False, indent=2, default=iso)
 
 
 @click.group("sites")
@@ -189,18 +192,29 @@ def alerts_group() -> None:
 def alerts_list(status: str | None, limit: int, as_json: bool) -> None:
     """List deliveries, newest first. Apprise URLs are shown masked."""
     from alerts.admin import list_alerts
+    from alerts.lease import utc
+    from alerts.subscriptions import SHANGHAI
     from storage.db import open_existing
 
     with open_existing()() as session:
-        rows = list_alerts(session, status=status, limit=limit)
+        rows = [
+            dataclasses.replace(
+                row,
+                # Stored in UTC (SQLite drops the zone): every time shown carries its offset.
+                sent_at=utc(row.sent_at) if row.sent_at else None,
+                next_attempt_at=utc(row.next_attempt_at) if row.next_attempt_at else None,
+            )
+            for row in list_alerts(session, status=status, limit=limit)
+        ]
     if as_json:
         click.echo(_rows_json(rows))
         return
     if not rows:
         click.echo("no deliveries")
     for row in rows:
-        when = row.sent_at or row.next_attempt_at
-        line = f"#{row.id:<5} {row.status:<8} {row.subscription:<20} {row.change_kind:<10} tries={row.attempts} {when:%Y-%m-%d %H:%M}  {row.change_summary[:60]}"
+        when = (row.sent_at or row.next_attempt_at or utc(None)).astimezone(SHANGHAI)
+        shown = when.isoformat(sep=" ", timespec="minutes")
+        line = f"#{row.id:<5} {row.status:<8} {row.subscription:<20} {row.change_kind:<10} tries={row.attempts} {shown}  {row.change_summary[:60]}"
         click.echo(line)
         for result in row.results:
             mark = "ok" if result.get("ok") else f"error: {result.get('error')}"

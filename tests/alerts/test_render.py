@@ -131,13 +131,32 @@ def test_short_message_is_not_truncated() -> None:
     assert TRUNCATED not in body
 
 
+def _another_notice(ctx: AlertContext, n: int) -> AlertContext:
+    source = dataclasses.replace(SOURCES[0], url=f"http://www.hainan.gov.cn/szfwj/t{n}.html")
+    return dataclasses.replace(ctx, change_id=n, title=f"第{n}号通知", sources=(source,))
+
+
 def test_digest_lists_every_change_and_fits() -> None:
-    contexts = [context(edits=30) for _ in range(5)]
+    contexts = [_another_notice(context(edits=30), n) for n in range(5)]
     channel = channel_for_url("wecombot://k")
     message = render_digest(contexts, channel)
     assert channel.size(message.body) <= channel.max_len
     assert message.body.count("内容变更｜") >= 5
     assert "共5条" in message.body
+
+
+@pytest.mark.parametrize("scheme", ["mailto", "json", "wecombot"])
+def test_digest_lists_each_notice_once_with_its_doc_number_and_dates(scheme: str) -> None:
+    edited = _another_notice(context(edits=1), 1)
+    repealed = dataclasses.replace(
+        _another_notice(context(ChangeKind.METADATA, repealed=True), 1), change_id=2
+    )
+    other = _another_notice(context(edits=1), 3)
+    message = render_digest([edited, other, repealed], channel_for_url(f"{scheme}://x"))
+    body = message.body
+    assert body.count("第1号通知") == 2, body  # its heading among the notices, and above its diffs
+    assert "内容变更、已废止｜第1号通知" in body and "共2条" in message.title + body
+    assert body.count("琼府〔2020〕12号") == 2 and body.count("2020-03-05") == 2, body
 
 
 def test_preview_from_records_without_a_database() -> None:

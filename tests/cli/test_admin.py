@@ -171,9 +171,10 @@ def test_a_failed_delivery_is_listed_then_retried_and_delivered_once(cli_world: 
     assert len(webhook.posts) == len(SUBSCRIPTIONS)
     sent = _deliveries(cli_world, "--status", "sent")
     assert sorted(r["id"] for r in sent) == sorted(int(i) for i in ids)
-    assert all(r["sent_at"] for r in sent)
+    assert all(r["sent_at"].endswith("+00:00") for r in sent), "JSON times carry their zone (UTC)"
     listed = cli_world.cli("alerts", "list", "--status", "sent")
     assert listed.exit_code == 0 and "sent" in listed.stdout, describe(listed)
+    assert listed.stdout.count("+08:00") == len(sent), "listed times are Shanghai time, with the offset"
     _assert_database_holds_no_secret(cli_world)
 
 
