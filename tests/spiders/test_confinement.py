@@ -98,6 +98,13 @@ def test_hostile_link(hostile: HostileCrawl, case: dict[str, Any]) -> None:
     url = hostile.url(case.get("refused_url", case["href"]))
     warnings = [line for line in hostile.log.splitlines() if "WARNING" in line and url in line]
     stored = {u for u, _ in hostile.snapshots}
+    if "dropped" in case:
+        segment = url.rsplit("/", 1)[-1]
+        dropped = [w for w in hostile.log.splitlines() if "dropped malformed link" in w and segment in w]
+        assert len(dropped) == 1 and case["dropped"] in dropped[0], dropped
+        assert "site hostile-sim: " in dropped[0] and "refused" not in dropped[0]
+        assert not any(u.endswith(segment) for u in stored)
+        return
     if case["refused"] is None:
         assert warnings == []
         assert (url in stored) == ("fetched_from" in case)
