@@ -107,26 +107,39 @@ def alert_ops(failing: list[SiteFailure], threshold: int = 3) -> list[str]:
     return ops_alert_for_failing_sites([dataclasses.asdict(f) for f in failing], threshold=threshold)
 
 
-def _publish_artifacts(cycle_id: str, ingest_report: IngestReport, failing: list[SiteFailure]) -> None:
+def publish_artifacts(
+    flow_name: str, cycle_id: str, ingest_report: IngestReport, failing: list[SiteFailure]
+) -> None:
+    """What ops read in the Prefect UI after a cycle: the changes (with what changed), every diff in
+    one Markdown artifact, and the failing sites. One key per flow and kind, never one per change,
+    so each key keeps one artifact per cycle and the Artifacts page does not grow with the changes."""
     rows = [
-        {"kind": c.kind, "source": c.source, "title": c.title or "", "url": c.url, "alerted": c.alerted}
+        {
+            "kind": c.kind,
+            "what changed": c.summary,
+            "source": c.source,
+            "title": c.title or "",
+            "url": c.url,
+            "alerted": c.alerted,
+        }
         for c in ingest_report.changes
     ]
     if rows:
         create_table_artifact(
-            rows, key="monitor-changes", description=f"New and changed notices, cycle {cycle_id}"
+            rows, key=f"{flow_name}-changes", description=f"New and changed notices, cycle {cycle_id}"
         )
-    for change_id, markdown in steps.change_markdowns(
-        [c.change_id for c in ingest_report.changes if c.kind != "new"]
-    ):
+    diffs = steps.change_markdowns([c.change_id for c in ingest_report.changes if c.kind != "new"])
+    if diffs:
         create_markdown_artifact(
-            markdown, key=f"change-{change_id}", description=f"Diff of change {change_id}"
+            "\n\n---\n\n".join(markdown for _change_id, markdown in diffs),
+            key=f"{flow_name}-diffs",
+            description=f"The diff of each of the {len(diffs)} changes of cycle {cycle_id}",
         )
     if failing:
         create_table_artifact(
             [dataclasses.asdict(f) for f in failing],
             key="failing-sites",
-            description="Sites that failed in this cycle",
+            description=f"Sites that failed in cycle {cycle_id}",
         )
 
 
@@ -159,7 +172,7 @@ def monitor(
     failing = site_health(cycle_id, slugs)
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
-    _publish_artifacts(cycle_id, ingest_report, failing)
+    publish_artifacts("monitor", cycle_id, ingest_report, failing)
     return steps.CycleReport(
         cycle_id=cycle_id,
         sites=[s for r in crawl_reports for s in r.sites.values()],

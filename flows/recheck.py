@@ -2,8 +2,9 @@
 
 Scheduled once a day (prefect.yaml). Which notices are due is decided by age tier in
 flows.recheck_plan.recheck_items: notices of the last 90 days are due daily, older ones weekly
-(those of the last 7 days are rechecked by every monitor cycle too). Unchanged pages answer 304 and cost one small request; changed ones go through the same
-normalize → diff → alert steps as the monitor flow.
+(those of the last 7 days are rechecked by every monitor cycle too). Unchanged pages answer 304
+and cost one small request; changed ones go through the same normalize → diff → alert steps as
+the monitor flow, and the run publishes the same artifacts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from prefect.runtime import flow_run
 
 from alerts.results import SendReport
 from flows import steps
-from flows.monitor import alert_ops, crawl, gather_crawls, normalize_and_diff, send_alerts, site_health
+from flows.monitor import (
+    alert_ops,
+    crawl,
+    gather_crawls,
+    normalize_and_diff,
+    publish_artifacts,
+    send_alerts,
+    site_health,
+)
 from flows.recheck_plan import recheck_batches, recheck_items
 
 
@@ -48,6 +57,7 @@ def recheck(
     failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
+    publish_artifacts("recheck", cycle_id, ingest_report, failing)
     sites_report = [s for r in crawl_reports for s in r.sites.values()]
     not_modified = sum(s.not_modified for s in sites_report)
     if sites_report:

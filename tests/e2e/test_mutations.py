@@ -3,6 +3,7 @@ once, with the right kind and location, and reaches the subscriber exactly once.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,24 @@ def test_removal_needs_three_confirmations_then_restore(world: World) -> None:
     assert world.cycle(sites=["chongqing"]).ingest.changes == [], "removal is reported once"
     world.gov.admin.restore("chongqing", target["id"])
     assert [r["kind"] for r in world.change_rows(world.cycle(sites=["chongqing"]))] == ["restored"]
+
+
+def test_a_cycle_leaves_one_diff_artifact_for_all_its_changes(world: World) -> None:
+    """The Artifacts page grows by cycle, not by change: every diff of a cycle is in one artifact."""
+    from prefect.artifacts import Artifact
+    from prefect.client.orchestration import get_client
+
+    for target in ("seed", "filler"):
+        world.gov.admin.edit_paragraph("hainan", world.pick("hainan", target)["id"])
+    summary = world.cycle(sites=["hainan"])
+    rows = world.change_rows(summary)
+    assert len(rows) == 2 and all(r["kind"] == "edited" for r in rows), rows
+    diffs = Artifact.get("monitor-diffs")
+    changes = Artifact.get("monitor-changes")
+    assert diffs is not None and changes is not None
+    assert all(r["summary"][:30] in str(diffs.data) for r in rows), diffs.data
+    table = json.loads(changes.data) if isinstance(changes.data, str) else changes.data
+    assert sorted(row["what changed"] for row in table) == sorted(r["summary"] for r in rows), table
+    with get_client(sync_client=True) as client:
+        keys = {a.key for a in client.read_artifacts() if a.key}
+    assert not any(key.startswith("change-") for key in keys), keys
