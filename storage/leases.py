@@ -42,21 +42,23 @@ def holder_name(cycle_id: str) -> str:
 def acquire(session: Session, slug: str, holder: str, ttl: timedelta, *, now: datetime | None = None) -> bool:
     """Take ``slug``'s lease for ``ttl`` (True), unless another holder's lease has not expired."""
     now = now or utcnow()
-    taken = session.execute(
+    # Core statements on the session's connection: their rowcount is the database's own.
+    connection = session.connection()
+    taken = connection.execute(
         update(SiteLease)
         .where(SiteLease.slug == slug, or_(SiteLease.expires_at <= now, SiteLease.holder == holder))
         .values(holder=holder, acquired_at=now, expires_at=now + ttl)
-        .execution_options(synchronize_session=False)
     )
-    if getattr(taken, "rowcount", 0):
+    if taken.rowcount:
         return True
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    inserted = session.execute(
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    inserted = connection.execute(
         insert(SiteLease)
         .values(slug=slug, holder=holder, acquired_at=now, expires_at=now + ttl)
         .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(SiteLease.slug)  # psycopg reports no rowcount for INSERT … ON CONFLICT
     )
-    return bool(getattr(inserted, "rowcount", 0))
+    return inserted.first() is not None
 
 
 def renew(

@@ -153,13 +153,12 @@ def claim_snapshot(session: Session, snapshot_id: int, now: datetime | None = No
     second claimer waits for the first to commit, then finds it processed) and the write lock on
     SQLite. It sets ``processed_at``; a rollback (or a process that dies) leaves it pending again.
     """
-    claimed = session.execute(
+    claimed = session.connection().execute(
         update(RawSnapshot)
         .where(RawSnapshot.id == snapshot_id, RawSnapshot.processed_at.is_(None))
         .values(processed_at=now or utcnow())
-        .execution_options(synchronize_session=False)
     )
-    return bool(getattr(claimed, "rowcount", 0))
+    return bool(claimed.rowcount)
 
 
 def pending_source_ids(session: Session, source_ids: list[int]) -> set[int]:
