@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 POLICYWATCH_BIN = REPO / ".venv" / "bin" / "policywatch"
 PHASES = ("crawl", "ingest", "send")
 # How long a killed run keeps its sites' leases: short, so the next round does not wait long.
-LEASE_SECONDS = 3.0
+LEASE_SECONDS = 2.0
 
 
 @dataclass
@@ -81,6 +81,14 @@ class KillWorld:
         output = self.run_log()
         assert process.returncode == 0, f"policywatch run exited {process.returncode}:\n{output[-4000:]}"
         return last_json(output)
+
+    def cycle(self, recheck: str) -> dict[str, Any]:
+        """One whole cycle in this process (the same flow, without a process start-up); its summary."""
+        import dataclasses
+
+        from flows.monitor import monitor
+
+        return dataclasses.asdict(monitor(sites=self.sites, recheck=recheck))
 
     def scalar(self, sql: str) -> int:
         from storage.db import get_engine

@@ -1,5 +1,5 @@
 """Kill test: SIGKILL whole `policywatch run` process trees at seeded points of the crawl, ingest and
-send phases while notices are published and edited, then run to quiescence: nothing is lost, and
+send phases while notices are published and edited, then run to quiescence (in this process): nothing is lost, and
 nothing is alerted twice except inside the documented at-least-once window.
 
 Each round publishes one notice on every site and edits a paragraph of one known notice, starts a
@@ -106,7 +106,7 @@ def aim_and_kill(world: KillWorld, target: str, rng: random.Random) -> KillRecor
 
 def run_kill_test(world: KillWorld, kills: int, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
-    baseline = world.run_to_end("--recheck", "none")
+    baseline = world.cycle(recheck="none")
     assert [s["status"] for s in baseline["sites"]] == ["ok"] * len(SITES), baseline["sites"]
     assert baseline["alerts"]["sent"] == 0 and not world.webhook.posts, "a baseline is never alerted"
     editable = {slug: [n for n in world.gov.admin.notices(slug) if not n.get("removed")] for slug in SITES}
@@ -155,7 +155,7 @@ def run_to_quiescence(world: KillWorld, limit: int = 4) -> int:
     """Clean cycles until one finds no change and leaves nothing due in the outbox."""
     for run in range(1, limit + 1):
         world.wait_for_leases_to_expire()
-        summary = world.run_to_end("--recheck", "all")
+        summary = world.cycle(recheck="all")
         assert all(s["status"] == "ok" for s in summary["sites"]), summary["sites"]
         if not summary["ingest"]["changes"] and not summary["alerts"]["pending"]:
             return run
