@@ -1,14 +1,15 @@
 """Real `policywatch run` processes against a govsim world, and a way to kill them at a chosen phase.
 
-``KillWorld`` runs govsim (two seed sites), a local webhook as the one subscriber, and a database;
-each cycle is ``policywatch run`` in a subprocess, pointed at a shared Prefect API so a cycle does
-not spend its time starting one. ``kill_tree`` SIGKILLs a run and every process it started
+``KillWorld`` holds govsim, a local webhook as the one subscriber, and a database; a cycle to be
+killed is ``policywatch run`` in a subprocess, pointed at the tests' Prefect API so it does not
+spend its time starting one. ``kill_tree`` SIGKILLs a run and every process it started
 (crawler included), frozen first so none of them gets to react. ``PhaseWatch`` tells which phase
 a run is in by watching its process tree, the database and the webhook.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -49,7 +50,8 @@ class KillWorld:
         subscriptions = self.root / "subscriptions.toml"
         if not subscriptions.exists():
             subscriptions.write_text(
-                f'[[subscription]]\nname = "team"\nurls = ["{self.webhook.apprise_url()}"]\n', encoding="utf-8"
+                f'[[subscription]]\nname = "team"\nurls = ["{self.webhook.apprise_url()}"]\n',
+                encoding="utf-8",
             )
         return {
             **os.environ,
@@ -69,18 +71,9 @@ class KillWorld:
         )
 
     def run_log(self, number: int | None = None) -> str:
-        return (self.root / f"run-{number or self.runs:03d}.log").read_text(encoding="utf-8", errors="replace")
-
-    def run_to_end(self, *args: str, timeout: float = 240) -> dict[str, Any]:
-        """One whole cycle; its JSON summary."""
-        process = self.start_run(*args)
-        try:
-            process.wait(timeout=timeout)
-        finally:
-            kill_tree(process.pid)
-        output = self.run_log()
-        assert process.returncode == 0, f"policywatch run exited {process.returncode}:\n{output[-4000:]}"
-        return last_json(output)
+        return (self.root / f"run-{number or self.runs:03d}.log").read_text(
+            encoding="utf-8", errors="replace"
+        )
 
     def cycle(self, recheck: str) -> dict[str, Any]:
         """One whole cycle in this process (the same flow, without a process start-up); its summary."""
@@ -140,10 +133,8 @@ def kill_tree(pid: int) -> int:
             except psutil.NoSuchProcess:
                 pass
     for proc in frozen.values():
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(list(frozen.values()), timeout=10)
     return len(frozen)
 
@@ -191,7 +182,9 @@ class PhaseWatch:
             return "ingest"
         return "startup" if not self.crawler_seen else "between"
 
-    def wait_until(self, condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float) -> bool:
+    def wait_until(
+        self, condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float
+    ) -> bool:
         """Poll ``condition`` every 10 ms; False if the run ended (or time ran out) first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -37,9 +37,7 @@ pytestmark = pytest.mark.xdist_group("resilience")
 
 
 @pytest.fixture()
-def kill_world(
-    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[KillWorld]:
+def kill_world(tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[KillWorld]:
     from prefect.settings import PREFECT_API_URL
 
     with LocalWebhook() as webhook, running_govsim(tmp_path / "govsim", sites=SITES) as gov:
