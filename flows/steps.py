@@ -110,7 +110,8 @@ def sync_subscriptions_from_file() -> int:
 
 
 def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Normalize and diff every pending snapshot (of ``cycle_id``), queueing the alerts."""
+    """Normalize and diff every pending snapshot (of the sites ``cycle_id`` crawled, from any cycle),
+    queueing the alerts; then mark the baselines that cycle completed."""
     from storage.subscriptions import active_subscriptions
 
     sync_subscriptions_from_file()
