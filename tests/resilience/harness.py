@@ -147,11 +147,16 @@ class PhaseWatch:
     pid: int
     processed_at_start: int = 0
     posts_at_start: int = 0
+    sending_at_start: int = 0  # claims earlier killed senders left, until their lease passes
     crawler_seen: bool = False
 
     def __post_init__(self) -> None:
         self.processed_at_start = self.processed()
         self.posts_at_start = len(self.world.webhook.posts)
+        self.sending_at_start = self.sending()
+
+    def sending(self) -> int:
+        return self.world.scalar("SELECT count(*) FROM deliveries WHERE status = 'sending'")
 
     def processed(self) -> int:
         return self.world.scalar(
@@ -176,7 +181,7 @@ class PhaseWatch:
         """The phase the run is in right now (``startup`` before its crawler, ``after`` once it exited)."""
         if self.crawler_alive():
             return "crawl"
-        if self.posts() or self.world.scalar("SELECT count(*) FROM deliveries WHERE status = 'sending'"):
+        if self.posts() or self.sending() > self.sending_at_start:
             return "send"
         if self.processed() > self.processed_at_start:
             return "ingest"
