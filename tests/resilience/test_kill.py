@@ -112,17 +112,18 @@ def run_kill_test(world: KillWorld, kills: int, seed: int) -> dict[str, Any]:
     assert baseline["alerts"]["sent"] == 0 and not world.webhook.posts, "a baseline is never alerted"
     editable = {slug: [n for n in world.gov.admin.notices(slug) if not n.get("removed")] for slug in SITES}
 
-    expected: set[tuple[str, str]] = set()
+    # A multiset: govsim's generated titles can repeat over many rounds.
+    expected: Counter[tuple[str, str]] = Counter()
     targets = [PHASES[i % len(PHASES)] for i in range(kills)]
     rng.shuffle(targets)
     records = []
     for round_no, target in enumerate(targets):
         for slug in SITES:
-            expected.add(alert_key(NEW, world.gov.admin.publish(slug)["title"]))
+            expected[alert_key(NEW, world.gov.admin.publish(slug)["title"])] += 1
         slug = SITES[round_no % len(SITES)]
         notice = editable[slug].pop(rng.randrange(len(editable[slug])))
         world.gov.admin.edit_paragraph(slug, notice["id"], text=f"第{round_no + 1}轮修改：本条内容已调整。")
-        expected.add(alert_key(EDITED, notice["title"]))
+        expected[alert_key(EDITED, notice["title"])] += 1
         world.wait_for_leases_to_expire()
         records.append(aim_and_kill(world, target, rng))
 
@@ -130,24 +131,25 @@ def run_kill_test(world: KillWorld, kills: int, seed: int) -> dict[str, Any]:
     send_claims_after_their_lease(world)
 
     received = Counter(posted_key(str(p["json"].get("title", ""))) for p in world.webhook.posts)
+    # Alerts a kill left accepted by the webhook but not committed as sent: each is re-sent once.
     window = {key for r in records for key in r.posted_before_kill}
-    duplicates = {" ".join(k): n for k, n in received.items() if n > 1}
+    extra = {" ".join(k): received[k] - n for k, n in expected.items() if received[k] > n}
     report = {
         "seed": seed,
         "kills": len(records),
         "aimed_at": dict(Counter(r.target for r in records)),
         "hit": dict(Counter(r.hit for r in records)),
-        "expected_alerts": len(expected),
+        "expected_alerts": sum(expected.values()),
         "received_alerts": sum(received.values()),
         "sends_in_the_window": len(window),
-        "sent_twice_in_the_window": duplicates,
+        "sent_twice_in_the_window": extra,
         "clean_cycles_to_quiescence": quiet_runs,
     }
     print("kill test report:", json.dumps(report, ensure_ascii=False, indent=1))
-    missing = expected - set(received)
-    assert not missing, f"lost alerts: {sorted(missing)}\n{report}"
-    assert set(received) == expected, f"alerts nobody asked for: {sorted(set(received) - expected)}"
-    outside = {k: n for k, n in duplicates.items() if k not in {" ".join(w) for w in window} or n > 2}
+    missing = {" ".join(k): n - received[k] for k, n in expected.items() if received[k] < n}
+    assert not missing, f"lost alerts: {missing}\n{report}"
+    assert set(received) <= set(expected), f"alerts nobody asked for: {sorted(set(received) - set(expected))}"
+    outside = {k: n for k, n in extra.items() if k not in window or n > 1}
     assert not outside, f"alerted twice outside the at-least-once window: {outside}\n{report}"
     return report
 
