@@ -145,6 +145,13 @@ class Settings:
         "how long one cycle's send step may drain the outbox; the rest goes out next cycle",
         "`600`",
     )
+    site_lease_seconds: float = _setting(
+        "POLICYWATCH_SITE_LEASE_SECONDS",
+        600.0,
+        _non_negative_float,
+        "how long a run that died keeps its sites' crawl leases; a live run renews them every third of it",
+        "`600`",
+    )
     ops_urls: tuple[str, ...] = _setting(
         "POLICYWATCH_OPS_URLS",
         (),

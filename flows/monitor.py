@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from alerts.results import SendReport
 from flows import steps
 from flows.recheck_plan import RecheckItem, recheck_items
+from flows.site_leases import SiteLeases
 from ingest.report import IngestReport
 from spiders.run import CrawlReport, SiteCrawl
 from storage.sources import SiteFailure
@@ -157,25 +158,33 @@ def monitor(
     mode: "monitor" (new notices; stops at the first run of known ones) or "backfill" (every list page).
     recheck: "due" (known notices whose age tier says so), "all", or "none" — re-verified with conditional GET.
     sites_per_crawl: sites per crawler subprocess; batches run in parallel.
+    A site another run is crawling is skipped (status ``skipped``); see docs/pipeline.md.
     """
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
-    slugs = steps.select_slugs(sites)
-    batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]
-    due = recheck_items(slugs, recheck)
-    # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
-    futures = [
-        crawl.submit(batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None)
-        for batch in batches
-    ]
-    crawl_reports = gather_crawls(batches, futures, cycle_id, mode)
-    ingest_report = normalize_and_diff(cycle_id)
+    leases = SiteLeases(cycle_id)
+    try:
+        # A site another run is crawling is skipped (and reported so); the lease covers the ingest too.
+        slugs = leases.take(steps.select_slugs(sites))
+        for skipped in leases.skipped:
+            get_run_logger().warning(skipped.error)
+        batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]
+        due = recheck_items(slugs, recheck) if slugs else []
+        # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
+        futures = [
+            crawl.submit(batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None)
+            for batch in batches
+        ]
+        crawl_reports = gather_crawls(batches, futures, cycle_id, mode)
+        ingest_report = normalize_and_diff(cycle_id)
+    finally:
+        leases.release()
     failing = site_health(cycle_id, slugs)
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("monitor", cycle_id, ingest_report, failing)
     return steps.CycleReport(
         cycle_id=cycle_id,
-        sites=[s for r in crawl_reports for s in r.sites.values()],
+        sites=[s for r in crawl_reports for s in r.sites.values()] + leases.skipped,
         ingest=ingest_report,
         alerts=alert_report,
         failing_sites=failing,

@@ -27,6 +27,7 @@ from flows.monitor import (
     site_health,
 )
 from flows.recheck_plan import recheck_batches, recheck_items
+from flows.site_leases import SiteLeases
 
 
 @flow(name="recheck", log_prints=True)
@@ -43,22 +44,30 @@ def recheck(
     """
     logger = get_run_logger()
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
-    slugs = steps.select_slugs(sites)
-    items = recheck_items(slugs, policy)
-    logger.info("%s notices due for a recheck across %s sites", len(items), len({i["slug"] for i in items}))
-    batches = recheck_batches(items, sites_per_crawl)
-    batch_slugs = [sorted({str(i["slug"]) for i in batch}) for batch in batches]
-    futures = [
-        crawl.submit(b_slugs, cycle_id, "recheck", batch)
-        for b_slugs, batch in zip(batch_slugs, batches, strict=True)
-    ]
-    crawl_reports = gather_crawls(batch_slugs, futures, cycle_id, "recheck")
-    ingest_report = normalize_and_diff(cycle_id)
+    leases = SiteLeases(cycle_id)
+    try:
+        slugs = leases.take(steps.select_slugs(sites))
+        for skipped in leases.skipped:
+            logger.warning(skipped.error)
+        items = recheck_items(slugs, policy) if slugs else []
+        logger.info(
+            "%s notices due for a recheck across %s sites", len(items), len({i["slug"] for i in items})
+        )
+        batches = recheck_batches(items, sites_per_crawl)
+        batch_slugs = [sorted({str(i["slug"]) for i in batch}) for batch in batches]
+        futures = [
+            crawl.submit(b_slugs, cycle_id, "recheck", batch)
+            for b_slugs, batch in zip(batch_slugs, batches, strict=True)
+        ]
+        crawl_reports = gather_crawls(batch_slugs, futures, cycle_id, "recheck")
+        ingest_report = normalize_and_diff(cycle_id)
+    finally:
+        leases.release()
     failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("recheck", cycle_id, ingest_report, failing)
-    sites_report = [s for r in crawl_reports for s in r.sites.values()]
+    sites_report = [s for r in crawl_reports for s in r.sites.values()] + leases.skipped
     not_modified = sum(s.not_modified for s in sites_report)
     if sites_report:
         create_table_artifact(

@@ -93,17 +93,25 @@ def _condensed(on_progress: Callable[[str], None] | None, every: int = 25) -> Ca
 
 def sync_subscriptions_from_file() -> int:
     """Load the subscriptions file (if any) into the database; returns how many it names."""
+    from sqlalchemy.exc import IntegrityError
+
     from alerts.subscriptions import load_subscriptions, sync_subscriptions
 
     path = config.current().subscriptions_path
     configs = load_subscriptions(path) if path.exists() else []
-    with session_factory()() as session, session.begin():
-        sync_subscriptions(session, configs)
+    try:
+        with session_factory()() as session, session.begin():
+            sync_subscriptions(session, configs)
+    except IntegrityError:
+        # Another run inserted the same new subscription a moment ago: update its rows instead.
+        with session_factory()() as session, session.begin():
+            sync_subscriptions(session, configs)
     return len(configs)
 
 
 def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Normalize and diff every pending snapshot (of ``cycle_id``), queueing the alerts."""
+    """Normalize and diff every pending snapshot (of the sites ``cycle_id`` crawled, from any cycle),
+    queueing the alerts; then mark the baselines that cycle completed."""
     from storage.subscriptions import active_subscriptions
 
     sync_subscriptions_from_file()

@@ -28,7 +28,12 @@ def ingest_pending(
     batch: int = 200,
     workers: int | None = None,
 ) -> IngestReport:
-    """Process every unprocessed snapshot (of ``cycle_id`` when given), one transaction each.
+    """Process every unprocessed snapshot (of the sites ``cycle_id`` crawled), one transaction each.
+
+    With ``cycle_id``, that is every pending snapshot of the sites crawled in that cycle, earlier
+    cycles' included (a cycle killed before its ingest finished left them), oldest first; without
+    it, every pending snapshot. Each page is claimed atomically
+    (:func:`storage.snapshots.claim_snapshot`), so two processes never process the same one.
 
     Each page's version, change and deliveries are committed together or not at all; a page that
     fails is marked failed (it stays for ``policywatch reprocess``) and the others go on.
@@ -37,7 +42,8 @@ def ingest_pending(
     notices.extract runs ahead of the writes in that many worker processes.
     ``removal_threshold``: 404/410 answers in a row before a notice counts as removed (default
     ``POLICYWATCH_REMOVAL_CHECKS``). When ``cycle_id`` is given, the sources whose crawl succeeded
-    in that cycle have their baseline afterwards (see :func:`mark_baselines`).
+    in that cycle and that have no pending snapshot left have their baseline afterwards (see
+    :func:`mark_baselines`).
     """
     if removal_threshold is None:
         removal_threshold = config.current().removal_checks
@@ -57,8 +63,11 @@ def ingest_pending(
                 policies.discard_staged()
                 try:
                     with sessions() as session, session.begin():
+                        # First statement: another process ingesting at once skips this page.
+                        if not snapshot_store.claim_snapshot(session, snapshot_id):
+                            continue
                         snapshot = session.get(RawSnapshot, snapshot_id, options=extractor.load_options)
-                        if snapshot is None or snapshot.processed_at is not None:
+                        if snapshot is None:
                             continue
                         if isinstance(extracted, BaseException):
                             raise extracted
@@ -115,8 +124,16 @@ def _mark_failed(
 
 
 def mark_baselines(session: Session, cycle_id: str) -> None:
-    """Sources whose crawl in this cycle succeeded now have their baseline: later notices are news."""
-    for run in snapshot_store.crawl_runs_for_cycle(session, cycle_id):
+    """Sources whose crawl in this cycle succeeded, and whose snapshots are all processed, now have
+    their baseline: later notices are news.
+
+    Called by the run that holds the sites' crawl leases, after its own ingest: a site whose first
+    crawl is still being ingested (pages left pending by a killed run included) stays without a
+    baseline, so none of its archive is alerted.
+    """
+    runs = [run for run in snapshot_store.crawl_runs_for_cycle(session, cycle_id) if run.status == "ok"]
+    still_pending = snapshot_store.pending_source_ids(session, [run.source_id for run in runs])
+    for run in runs:
         source = session.get(Source, run.source_id)
-        if source is not None and source.baseline_at is None and run.status == "ok":
+        if source is not None and source.baseline_at is None and source.id not in still_pending:
             source.baseline_at = run.finished_at or run.started_at

@@ -127,7 +127,10 @@ def main() -> None:
 @click.option("--no-send", is_flag=True, help="Queue alerts but do not send them in this run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
 def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
-    """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry."""
+    """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry.
+
+    A site another run is crawling at the same moment is skipped and listed as `skipped`.
+    """
     from flows.steps import select_slugs
     from sites import RegistryError
 

@@ -1,19 +1,22 @@
-"""Engines and sessions. Migrations are applied on first use of a database URL."""
+"""Engines and sessions. Migrations are applied on first use of a database URL, under a lock."""
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, pool, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_lock key shared by every PolicyWatch process (and storage/migrations/env.py).
+MIGRATION_LOCK_KEY = 0x506F6C6963
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -45,14 +48,55 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` up to the newest Alembic revision."""
+    """Bring the database at ``url`` up to the newest Alembic revision.
+
+    Holds :func:`migration_lock` throughout, so processes that first use a fresh database at the
+    same moment migrate it one after the other (the later ones find it current).
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    with migration_lock(url):
+        config.attributes["migration_lock_held"] = True
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """One migrating process per database: pg_advisory_lock on PostgreSQL, an fcntl lock on the
+    file ``<database>.migrate.lock`` next to an SQLite database (none for in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            yield
+            return
+        lock_path = Path(parsed.database).with_name(Path(parsed.database).name + ".migrate.lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    if parsed.get_backend_name() != "postgresql":
+        yield
+        return
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def _migrate_reachable(url: str) -> None:

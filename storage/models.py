@@ -101,6 +101,17 @@ class RobotsTxt(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SiteLease(Base):
+    """Which run is crawling and ingesting a site: one at a time (see storage.leases)."""
+
+    __tablename__ = "site_leases"
+
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))  # host, pid and cycle of the run holding it
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Policy(Base):
     """One policy document, which may be published by several sources."""
 

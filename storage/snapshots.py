@@ -4,10 +4,15 @@ The crawler subprocess writes here while other processes read, so every function
 the caller's (short) transaction and never commits on its own.
 
 Snapshot ``page_kind`` values set by the crawler:
-- ``None``: a detail page, waiting for normalization (``processed_at IS NULL``).
+- ``None``: a detail page, waiting for normalization (``processed_at IS NULL``). Its URL is not
+  known yet (:func:`known_urls`): if the cycle dies before it is processed, the next crawl fetches
+  the page again and the next ingest processes both copies, oldest first.
 - ``"blocked"`` / ``"error"``: a detail page the crawler recognised as an anti-bot challenge or an
   error/maintenance page; still pending, so normalization classifies and rejects it, but it never
   counts as a known URL.
+
+Ingest claims a pending snapshot with :func:`claim_snapshot` as the first statement of that page's
+transaction, so two processes never process the same snapshot.
 - ``"list"`` / ``"attachment"``: list pages (kept for auditing) and attachment files (looked up by
   URL); stored already processed, so they never reach normalization. A list page that did not
   parse is stored processed with kind ``"error"`` and the crawler's reason.
@@ -20,7 +25,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from notices.model import RawPage
@@ -110,8 +115,10 @@ def snapshot_page(snapshot: RawSnapshot) -> RawPage:
 def _pending_query(query: Select[Any], cycle_id: str | None, source_id: int | None, limit: int | None) -> Any:
     query = query.where(RawSnapshot.processed_at.is_(None))
     if cycle_id is not None:
-        query = query.join(CrawlRun, RawSnapshot.crawl_run_id == CrawlRun.id).where(
-            CrawlRun.cycle_id == cycle_id
+        # Every pending snapshot of the sites this cycle crawled, earlier cycles' included: a cycle
+        # that died before its ingest finished leaves them for the next crawl of the same site.
+        query = query.where(
+            RawSnapshot.source_id.in_(select(CrawlRun.source_id).where(CrawlRun.cycle_id == cycle_id))
         )
     if source_id is not None:
         query = query.where(RawSnapshot.source_id == source_id)
@@ -124,7 +131,11 @@ def _pending_query(query: Select[Any], cycle_id: str | None, source_id: int | No
 def pending_snapshots(
     session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
 ) -> list[RawSnapshot]:
-    """Snapshots not yet normalized (``processed_at IS NULL``), oldest first."""
+    """Snapshots not yet normalized (``processed_at IS NULL``), oldest first.
+
+    ``cycle_id``: only those of the sites crawled in that cycle (from any cycle); ``source_id``:
+    only that site's.
+    """
     return list(session.scalars(_pending_query(select(RawSnapshot), cycle_id, source_id, limit)))
 
 
@@ -133,6 +144,34 @@ def pending_snapshot_ids(
 ) -> list[int]:
     """The ids of :func:`pending_snapshots`, without loading the bodies."""
     return list(session.scalars(_pending_query(select(RawSnapshot.id), cycle_id, source_id, limit)))
+
+
+def claim_snapshot(session: Session, snapshot_id: int, now: datetime | None = None) -> bool:
+    """Claim a pending snapshot for the caller's transaction; False if it is processed or claimed.
+
+    Make it the transaction's first statement: the UPDATE takes the row lock on PostgreSQL (a
+    second claimer waits for the first to commit, then finds it processed) and the write lock on
+    SQLite. It sets ``processed_at``; a rollback (or a process that dies) leaves it pending again.
+    """
+    claimed = session.connection().execute(
+        update(RawSnapshot)
+        .where(RawSnapshot.id == snapshot_id, RawSnapshot.processed_at.is_(None))
+        .values(processed_at=now or utcnow())
+    )
+    return bool(claimed.rowcount)
+
+
+def pending_source_ids(session: Session, source_ids: list[int]) -> set[int]:
+    """Which of ``source_ids`` still have snapshots waiting for normalization."""
+    if not source_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(RawSnapshot.source_id)
+            .where(RawSnapshot.source_id.in_(source_ids), RawSnapshot.processed_at.is_(None))
+            .distinct()
+        )
+    )
 
 
 def mark_snapshot_processed(
@@ -151,11 +190,16 @@ def mark_snapshot_processed(
 
 
 def known_urls(session: Session, source_id: int) -> set[str]:
-    """URLs already seen at a source: its notices, plus good snapshots (not challenges or errors)."""
+    """URLs already seen at a source: its notices, plus processed good snapshots.
+
+    A snapshot counts once normalization processed it (a notice, or rejected for cause: a list,
+    an attachment, not a notice), never while it is pending, nor a challenge or error page.
+    """
     notice_urls = session.scalars(select(Notice.url).where(Notice.source_id == source_id))
     snapshot_urls = session.scalars(
         select(RawSnapshot.url)
         .where(RawSnapshot.source_id == source_id)
+        .where(RawSnapshot.processed_at.is_not(None))
         .where(RawSnapshot.status >= 200, RawSnapshot.status < 300)
         .where(or_(RawSnapshot.page_kind.is_(None), RawSnapshot.page_kind.not_in(BAD_PAGE_KINDS)))
         .distinct()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from storage.db import database_url
+from storage.db import MIGRATION_LOCK_KEY, database_url
 from storage.models import Base
-
-MIGRATION_LOCK_KEY = 0x506F6C6963  # any constant shared by every PolicyWatch process
 
 config = context.config
 target_metadata = Base.metadata
@@ -29,8 +27,8 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
-            if connection.dialect.name == "postgresql":
-                # Workers that start together must not all migrate a fresh database at once; the
+            if connection.dialect.name == "postgresql" and not config.attributes.get("migration_lock_held"):
+                # `alembic upgrade` run by hand takes the lock storage.db.migrate holds otherwise; the
                 # lock ends with the transaction, and the next one finds the schema already current.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()

@@ -68,7 +68,12 @@ class CrawlWorld:
     def crawl(
         self, slugs: list[str], *, mode: str = "monitor", env: dict[str, str] | None = None, **kwargs: Any
     ) -> CrawlReport:
-        """One crawl subprocess; ``env`` adds variables (e.g. settings) to :attr:`env` for this crawl."""
+        """One crawl subprocess; ``env`` adds variables (e.g. settings) to :attr:`env` for this crawl.
+
+        The previous crawl's pages are normalized first, as a cycle would have: a URL counts as
+        known only once its snapshot was processed.
+        """
+        self.normalize_pending()
         cycle_id = f"test-{next(self._cycles)}-{mode}"
         log_file = self.root / "crawl.log"
         self.progress = []
@@ -76,6 +81,13 @@ class CrawlWorld:
         return run_crawl(
             slugs, cycle_id=cycle_id, mode=mode, env={**self.env, **(env or {})}, log_file=log_file, **kwargs
         )
+
+    def normalize_pending(self) -> None:
+        """Ingest every pending snapshot (no subscriptions, so no alerts), in this process."""
+        from ingest.batch import ingest_pending
+        from storage.db import session_factory
+
+        ingest_pending(session_factory(self.database_url), subscriptions_loader=lambda _s: [], workers=1)
 
     def snapshots(self, slug: str, *, crawl_run_id: int | None = None) -> list[RawSnapshot]:
         with session_scope(self.database_url) as session:

@@ -79,7 +79,9 @@ def test_pending_snapshots_are_the_unprocessed_details_in_fetch_order(
     later = add_snapshot(session, other, source, page("https://x/3.html"))
 
     assert pending_snapshots(session) == [first, challenged, later]
-    assert pending_snapshots(session, cycle_id="cycle-2") == [later]
+    # A cycle takes every pending page of the sites it crawled, earlier cycles' included.
+    assert pending_snapshots(session, cycle_id="cycle-2") == [first, challenged, later]
+    assert pending_snapshots(session, cycle_id="cycle-3") == []
     assert pending_snapshots(session, source_id=source.id, limit=1) == [first]
 
     mark_snapshot_processed(session, first, page_kind="notice")
@@ -91,7 +93,11 @@ def test_pending_snapshots_are_the_unprocessed_details_in_fetch_order(
 def test_known_urls_are_notices_and_good_snapshots_only(session: Session, source: Source) -> None:
     run = start_crawl_run(session, source, "cycle-1", "monitor")
     session.add(Notice(source_id=source.id, url="https://x/known-notice.html"))
-    add_snapshot(session, run, source, page("https://x/good.html"))
+    good = add_snapshot(session, run, source, page("https://x/good.html"))
+    mark_snapshot_processed(session, good, page_kind="notice")
+    add_snapshot(session, run, source, page("https://x/pending.html"))  # known once processed
+    list_page = add_snapshot(session, run, source, page("https://x/other-list.html"))
+    mark_snapshot_processed(session, list_page, page_kind="list", reject_reason="page is list")
     add_snapshot(session, run, source, page("https://x/challenge.html", status=412), page_kind="blocked")
     add_snapshot(session, run, source, page("https://x/maintenance.html"), page_kind="error")
     add_snapshot(session, run, source, page("https://x/gone.html", status=404))
@@ -99,7 +105,11 @@ def test_known_urls_are_notices_and_good_snapshots_only(session: Session, source
     mark_snapshot_processed(session, rejected, page_kind="error", reject_reason="empty page")
     session.flush()
 
-    assert known_urls(session, source.id) == {"https://x/known-notice.html", "https://x/good.html"}
+    assert known_urls(session, source.id) == {
+        "https://x/known-notice.html",
+        "https://x/good.html",
+        "https://x/other-list.html",
+    }
 
 
 def test_latest_snapshot_and_runs_of_a_cycle(session: Session, source: Source) -> None:
