@@ -164,7 +164,7 @@ def monitor(
     leases = SiteLeases(cycle_id)
     try:
         # A site another run is crawling is skipped (and reported so); the lease covers the ingest too.
-        slugs = leases.take(steps.select_slugs(sites))
+        slugs = leases.take(steps.preflight(sites))
         for skipped in leases.skipped:
             get_run_logger().warning(skipped.error)
         batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]

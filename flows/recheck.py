@@ -46,7 +46,7 @@ def recheck(
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
     leases = SiteLeases(cycle_id)
     try:
-        slugs = leases.take(steps.select_slugs(sites))
+        slugs = leases.take(steps.preflight(sites))
         for skipped in leases.skipped:
             logger.warning(skipped.error)
         items = recheck_items(slugs, policy) if slugs else []

@@ -6,9 +6,11 @@ tests can call them without Prefect.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import config
 from alerts.results import SendReport
@@ -20,6 +22,7 @@ from storage.db import session_factory
 from storage.sources import SiteFailure
 
 SEND_BATCH = 100
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,14 +94,53 @@ def _condensed(on_progress: Callable[[str], None] | None, every: int = 25) -> Ca
     return forward
 
 
-def sync_subscriptions_from_file() -> int:
-    """Load the subscriptions file (if any) into the database; returns how many it names."""
-    from sqlalchemy.exc import IntegrityError
+def subscriptions_from_file() -> list[Any]:
+    """The subscriptions file's entries, read and validated before anything is crawled.
 
-    from alerts.subscriptions import load_subscriptions, sync_subscriptions
+    A malformed file raises :class:`alerts.subscriptions.SubscriptionError`. A missing one raises
+    it too when the database holds active subscriptions: syncing "no file" would switch them all
+    off, so the cycle stops before crawling and changes nothing. With none stored (a new install),
+    a missing file only warns: notices are recorded and no one is alerted. An empty file is allowed
+    and says so: it switches every stored subscriber off.
+    """
+    from alerts.subscriptions import SubscriptionError, load_subscriptions
+    from storage.subscriptions import active_subscriptions
 
     path = config.current().subscriptions_path
-    configs = load_subscriptions(path) if path.exists() else []
+    if not path.exists():
+        with session_factory()() as session:
+            active = len(active_subscriptions(session))
+        if active:
+            raise SubscriptionError(
+                f"{path}: no such subscriptions file, but {active} subscriptions are active in the "
+                "database; nothing was crawled or changed. Fix POLICYWATCH_SUBSCRIPTIONS (an empty "
+                "file switches every subscriber off)"
+            )
+        log.warning("no subscriptions file at %s: notices are recorded, no one is alerted", path)
+        return []
+    configs = load_subscriptions(path)
+    if not configs:
+        log.warning("%s names no subscription: no one is alerted, stored subscribers are switched off", path)
+    return configs
+
+
+def preflight(sites: Sequence[str] | None) -> list[str]:
+    """Everything a cycle needs, checked before it crawls: the settings, the registry (and the
+    ``sites`` asked for), the subscriptions file. Returns the slugs; raises a user error otherwise."""
+    config.current()
+    slugs = select_slugs(sites)
+    subscriptions_from_file()
+    return slugs
+
+
+def sync_subscriptions_from_file() -> int:
+    """Load the subscriptions file into the database (see :func:`subscriptions_from_file`);
+    returns how many it names."""
+    from sqlalchemy.exc import IntegrityError
+
+    from alerts.subscriptions import sync_subscriptions
+
+    configs = subscriptions_from_file()
     try:
         with session_factory()() as session, session.begin():
             sync_subscriptions(session, configs)

@@ -131,14 +131,11 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> No
 
     A site another run is crawling at the same moment is skipped and listed as `skipped`.
     """
-    from flows.steps import select_slugs
-    from sites import RegistryError
+    from flows.steps import preflight
 
     wanted = [s for s in sites.split(",") if s] or None
-    try:  # a typo in a slug or a broken site file is reported before Prefect starts
-        select_slugs(wanted)
-    except RegistryError as exc:
-        _fail(str(exc))
+    # A typo in a slug, a broken site or subscriptions file: said in one line before Prefect starts.
+    preflight(wanted)
     from flows.monitor import monitor
 
     summary = monitor(sites=wanted, mode=mode, recheck=recheck, send=not no_send)
