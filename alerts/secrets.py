@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 _ENV_RE = re.compile(r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))$")
+# ``${NAME}`` inside a URL stands for part of it (a password, a token); only the braced form, so a
+# literal ``$`` in a password is never taken for a reference.
+_EMBEDDED_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PREFECT_SECRET_PREFIX = "prefect-secret:"
 
 
@@ -73,14 +76,16 @@ def _resolve_prefect_secret(block: str) -> str:
 
 
 def resolve_url(value: str, *, prefect_loader: Callable[[str], str] | None = None) -> str:
-    """The literal Apprise URL behind ``value`` (itself when it is not a reference)."""
+    """The literal Apprise URL behind ``value``: a whole reference resolved, and every ``${NAME}``
+    inside a URL replaced by that environment variable's value, inserted as it is (so it must be
+    URL-encoded where the URL needs it). An unset variable raises :class:`SecretReferenceError`."""
     text = value.strip()
     match = _ENV_RE.match(text)
     if match:
         return _resolve_env(match.group("braced") or match.group("bare"))
     if text.startswith(PREFECT_SECRET_PREFIX):
         return (prefect_loader or _resolve_prefect_secret)(text[len(PREFECT_SECRET_PREFIX) :])
-    return text
+    return _EMBEDDED_ENV_RE.sub(lambda found: _resolve_env(found.group(1)), text)
 
 
 def _private_host(scheme: str, url: str) -> bool:

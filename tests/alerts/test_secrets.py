@@ -63,6 +63,25 @@ def test_references_resolve_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> 
         resolve_url("$HOOK_URL")
 
 
+def test_a_reference_inside_a_url_is_expanded_and_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``${NAME}`` for part of a URL is sent expanded, never literally, and `subscriptions check`
+    says when its variable is unset instead of calling the URL valid."""
+    url = "json://hook:${HOOK_TOKEN}@127.0.0.1:9/notify"
+    configs = write_subscriptions(tmp_path / "subs.toml", [{"name": "team", "urls": [url]}])
+    monkeypatch.delenv("HOOK_TOKEN", raising=False)
+    with pytest.raises(LookupError, match="HOOK_TOKEN is not set"):
+        resolve_url(url)
+    [problem] = check_subscriptions(configs=configs)
+    assert "HOOK_TOKEN is not set" in problem.problem
+    monkeypatch.setenv("HOOK_TOKEN", "T0kenValue")
+    assert resolve_url(url) == "json://hook:T0kenValue@127.0.0.1:9/notify"
+    assert resolve_url("json://a:$5ecret@h/p") == "json://a:$5ecret@h/p", "a bare $ in a password stays"
+    assert check_subscriptions(configs=configs) == []
+    assert "T0kenValue" not in mask_url(url) + mask_url(resolve_url(url))
+
+
 def test_scrub_free_text() -> None:
     url = "json://bot:TOPSECRET9@127.0.0.1/hook/PATHTOKEN7"
     text = f"failed to post to {url} (auth TOPSECRET9, path PATHTOKEN7)"
