@@ -95,6 +95,7 @@ class CheckProblem:
     subscription: str
     url: str  # masked
     problem: str
+    checked: bool = True  # False: the URL could not be checked here (not an error, not valid either)
 
 
 def check_subscriptions(
@@ -121,6 +122,15 @@ def check_subscriptions(
         for raw in config.urls:
             masked = mask_url(raw)
             if raw.startswith(PREFECT_SECRET_PREFIX) and not resolve_prefect:
+                problems.append(
+                    CheckProblem(
+                        config.name,
+                        masked,
+                        "not checked: no Prefect API here (PREFECT_API_URL unset); "
+                        "run the check where the worker runs",
+                        checked=False,
+                    )
+                )
                 continue
             try:
                 url = resolve_url(raw)

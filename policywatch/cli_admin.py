@@ -270,11 +270,17 @@ def subscriptions_check() -> None:
     if not path.exists():
         raise click.ClickException(f"{path} does not exist; copy subscriptions.example.toml to start")
     problems = check_subscriptions(path)
+    errors = [p for p in problems if p.checked]
     for problem in problems:
-        click.echo(f"✗ {problem.subscription}: {problem.url} — {problem.problem}")
-    if problems:
+        mark = "✗" if problem.checked else "?"
+        click.echo(f"{mark} {problem.subscription}: {problem.url} — {problem.problem}")
+    if errors:
         raise SystemExit(1)
-    click.echo(f"{path}: every subscription and URL is valid")
+    unchecked = len(problems) - len(errors)
+    if unchecked:
+        click.echo(f"{path}: no problem found, but {unchecked} URL(s) could not be checked here")
+    else:
+        click.echo(f"{path}: every subscription and URL is valid")
 
 
 @subscriptions_group.command("list")

@@ -161,3 +161,30 @@ def test_list_and_check(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.Mon
     assert "HOOK_A is not set" in problems[0].problem
     monkeypatch.setenv("HOOK_A", "json://127.0.0.1:9/y")
     assert [p.subscription for p in check_subscriptions(path)] == ["b"]
+
+
+def test_a_prefect_secret_that_cannot_be_looked_up_is_not_checked_never_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from policywatch.cli import main
+
+    path = tmp_path / "subs.toml"
+    path.write_text(
+        '[[subscription]]\nname = "a"\nurls = ["prefect-secret:feishu-bot", "json://127.0.0.1:9/x"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    [problem] = check_subscriptions(path)
+    assert (problem.subscription, problem.url, problem.checked) == ("a", "prefect-secret:feishu-bot", False)
+    assert problem.problem.startswith("not checked")
+    result = CliRunner().invoke(
+        main, ["subscriptions", "check"], env={"POLICYWATCH_SUBSCRIPTIONS": str(path)}
+    )
+    assert result.exit_code == 0, result.output
+    assert "? a: prefect-secret:feishu-bot — not checked" in result.stdout
+    assert (
+        "could not be checked here" in result.stdout
+        and "every subscription and URL is valid" not in result.stdout
+    )
