@@ -2,7 +2,8 @@
 
 Subscribers with ``mode = "digest"`` get their deliveries queued with status ``digest`` and a due
 time at their ``digest_time`` (Asia/Shanghai, default 08:30); this flow sends whatever is due.
-Scheduled daily just after 08:30 Shanghai time in prefect.yaml.
+Scheduled daily just after 08:30 Shanghai time in prefect.yaml. Every monitor and recheck cycle
+sends the due digests too (flows.steps.send_alerts), so other digest times hold within a cycle.
 """
 
 from __future__ import annotations

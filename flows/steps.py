@@ -167,12 +167,14 @@ def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = 
 
 def send_alerts(*, worker_id: str) -> SendReport:
     """Send every due delivery in the outbox, batch after batch; failures stay queued with back-off.
+    Then the digests that are due: each subscriber's digest goes out with the first cycle after its
+    ``digest_time``, whatever the digest deployment's schedule.
 
     Stops when a batch comes back short (nothing else is due) or after
     ``POLICYWATCH_SEND_BUDGET_SECONDS`` (default 600), so a huge backlog cannot hold the cycle
     forever; what is left is sent by the next cycle.
     """
-    from alerts.outbox import send_pending
+    from alerts.outbox import send_digests, send_pending
     from storage.outbox import status_counts
 
     budget = config.current().send_budget_seconds
@@ -183,6 +185,7 @@ def send_alerts(*, worker_id: str) -> SendReport:
         summary.add(report)
         if report.claimed < SEND_BATCH or time.monotonic() - started > budget:
             break
+    summary.add(send_digests(session_factory(), worker_id=worker_id))
     with session_factory()() as session:
         counts = status_counts(session)
     summary.pending = counts.get("pending", 0) + counts.get("digest", 0)
