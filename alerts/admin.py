@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from alerts.notify import load_apprise_url
 from alerts.secrets import PREFECT_SECRET_PREFIX, is_reference, mask_url, resolve_url
-from alerts.subscriptions import SubscriptionConfig, SubscriptionError, load_subscriptions
+from alerts.subscriptions import SHANGHAI, SubscriptionConfig, SubscriptionError, load_subscriptions
 from storage import outbox as store
 from storage.outbox import DeliveryRow
 from storage.subscriptions import list_subscriptions
@@ -141,3 +141,36 @@ def check_subscriptions(
                 where = "the referenced value" if is_reference(raw) else "it"
                 problems.append(CheckProblem(config.name, masked, f"Apprise does not understand {where}"))
     return problems
+
+
+@dataclass(frozen=True)
+class TestSend:
+    """What one URL of a subscriber answered to a test message."""
+
+    url: str  # masked, or the reference as written
+    ok: bool
+    error: str | None = None
+
+
+def send_test_message(config: SubscriptionConfig, *, now: datetime | None = None) -> list[TestSend]:
+    """Send one short test message through every URL of ``config`` and report each answer, as
+    ``apprise -vv`` would (secrets masked). Nothing is stored."""
+    from alerts.notify import apprise_notify
+    from alerts.render import RenderedMessage
+
+    stamp = (now or datetime.now(UTC)).astimezone(SHANGHAI).isoformat(sep=" ", timespec="seconds")
+    message = RenderedMessage(
+        title="[PolicyWatch] 测试消息",
+        body=f"这是 PolicyWatch 发给订阅 {config.name} 的测试消息（{stamp}）。收到即说明此渠道可用。",
+        format="text",
+    )
+    results = []
+    for raw in config.urls:
+        try:
+            url = resolve_url(raw)
+        except LookupError as exc:
+            results.append(TestSend(mask_url(raw), False, str(exc)))
+            continue
+        ok, error = apprise_notify(url, message)
+        results.append(TestSend(mask_url(raw), ok, error))
+    return results

@@ -283,6 +283,29 @@ def subscriptions_check() -> None:
         click.echo(f"{path}: every subscription and URL is valid")
 
 
+@subscriptions_group.command("test")
+@click.argument("name")
+def subscriptions_test(name: str) -> None:
+    """Send one test message through every URL of subscription NAME and report each answer (sends for real)."""
+    import config
+    from alerts.admin import send_test_message
+    from alerts.subscriptions import load_subscriptions
+
+    path = config.current().subscriptions_path
+    configs = {c.name: c for c in load_subscriptions(path)}
+    if name not in configs:
+        raise click.ClickException(
+            f"no subscription {name!r} in {path}; it has: {', '.join(configs) or 'none'}"
+        )
+    results = send_test_message(configs[name])
+    for result in results:
+        click.echo(f"{'✓' if result.ok else '✗'} {result.url}" + ("" if result.ok else f" — {result.error}"))
+    failed = sum(1 for r in results if not r.ok)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(results)} URLs of {name} did not take the test message")
+    click.echo(f"{name}: every URL ({len(results)}) took the test message")
+
+
 @subscriptions_group.command("list")
 def subscriptions_list() -> None:
     """List the subscriptions in the file: mode, filters, masked URLs, and whether a cycle has stored them."""

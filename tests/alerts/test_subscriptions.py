@@ -188,3 +188,38 @@ def test_a_prefect_secret_that_cannot_be_looked_up_is_not_checked_never_valid(
         "could not be checked here" in result.stdout
         and "every subscription and URL is valid" not in result.stdout
     )
+
+
+def test_subscriptions_test_sends_one_message_through_every_url_and_reports_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from alerts.secrets import mask_url
+    from govsim.inbox import LocalWebhook
+    from policywatch.cli import main
+
+    monkeypatch.delenv("UNSET_HOOK", raising=False)
+    with LocalWebhook() as hook, LocalWebhook() as broken:
+        broken.set_failing(True)
+        good = hook.apprise_url("/team")
+        failing = f"json://ops:S3cretPw@{broken.host}:{broken.port}/team"
+        path = tmp_path / "subs.toml"
+        path.write_text(
+            f'[[subscription]]\nname = "team"\nurls = ["{good}", "{failing}", "${{UNSET_HOOK}}"]\n'
+            '[[subscription]]\nname = "other"\nurls = ["json://127.0.0.1:9/x"]\n',
+            encoding="utf-8",
+        )
+        env = {"POLICYWATCH_SUBSCRIPTIONS": str(path)}
+        result = CliRunner().invoke(main, ["subscriptions", "test", "team"], env=env)
+        assert result.exit_code == 1, result.output
+        lines = result.stdout.splitlines()
+        assert lines[0] == f"✓ {mask_url(good)}", "shown masked, as everywhere"
+        assert lines[1].startswith("✗ json://") and "S3cretPw" not in result.output
+        assert lines[2].startswith("✗ ${UNSET_HOOK}") and "UNSET_HOOK is not set" in lines[2]
+        assert "2 of 3 URLs of team did not take the test message" in result.stderr
+        assert [p["path"] for p in hook.posts] == ["/team"], "one message, to the subscriber's own URL"
+        assert "测试消息" in str(hook.posts[0]["json"])
+        unknown = CliRunner().invoke(main, ["subscriptions", "test", "nobody"], env=env)
+        assert unknown.exit_code == 1 and "no subscription 'nobody'" in unknown.stderr
+        assert "team, other" in unknown.stderr
