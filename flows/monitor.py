@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 
 from alerts.results import SendReport
 from flows import steps
+from flows.outcome import announce_failing_sites, cycle_outcome
 from flows.recheck_plan import RecheckItem, recheck_items
 from flows.site_leases import SiteLeases
 from ingest.report import IngestReport
@@ -180,12 +181,14 @@ def monitor(
         leases.release()
     failing = site_health(cycle_id, slugs)
     alert_ops(failing)
+    announce_failing_sites("monitor", cycle_id, failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("monitor", cycle_id, ingest_report, failing)
-    return steps.CycleReport(
+    report = steps.CycleReport(
         cycle_id=cycle_id,
         sites=[s for r in crawl_reports for s in r.sites.values()] + leases.skipped,
         ingest=ingest_report,
         alerts=alert_report,
         failing_sites=failing,
     )
+    return cycle_outcome(report, failing)  # type: ignore[no-any-return]

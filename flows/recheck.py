@@ -26,6 +26,7 @@ from flows.monitor import (
     send_alerts,
     site_health,
 )
+from flows.outcome import announce_failing_sites, cycle_outcome
 from flows.recheck_plan import recheck_batches, recheck_items
 from flows.site_leases import SiteLeases
 
@@ -65,6 +66,7 @@ def recheck(
         leases.release()
     failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
     alert_ops(failing)
+    announce_failing_sites("recheck", cycle_id, failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("recheck", cycle_id, ingest_report, failing)
     sites_report = [s for r in crawl_reports for s in r.sites.values()] + leases.skipped
@@ -78,7 +80,7 @@ def recheck(
             key="recheck-sites",
             description=f"Recheck {cycle_id}: {len(items)} notices, {not_modified} answered 304",
         )
-    return steps.RecheckReport(
+    report = steps.RecheckReport(
         cycle_id=cycle_id,
         sites=sites_report,
         ingest=ingest_report,
@@ -87,3 +89,4 @@ def recheck(
         rechecked=len(items),
         not_modified=not_modified,
     )
+    return cycle_outcome(report, failing)  # type: ignore[no-any-return]

@@ -52,3 +52,52 @@ def test_fault_gives_a_clear_outcome_and_no_alert(world: World, case: dict[str, 
     expected = case.get("recovered", [])
     assert [c.kind for c in recovered.ingest.changes] == expected, "recovering from a fault is not news"
     assert recovered.alerts.sent == len(expected)
+
+
+def test_a_failing_site_is_visible_in_prefect_as_a_state_and_an_event(world: World) -> None:
+    """Ops see it where they look: the run ends SitesFailed naming the site, and the site's
+    ``policywatch.site.failed`` event is in Prefect's event feed, so Automations can fire on either."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from flows.monitor import monitor
+    from flows.outcome import SITE_FAILED_EVENT, SITES_FAILED
+
+    healthy = monitor(sites=["gbk-sim"], recheck="none", return_state=True)
+    assert (healthy.type.value, healthy.name) == ("COMPLETED", "Completed")
+    world.gov.admin.fault("qinghai", "error", scope="all")
+    try:
+        state = monitor(sites=["qinghai"], recheck="none", return_state=True)
+    finally:
+        world.gov.admin.fault("qinghai", "error", on=False, scope="all")
+    assert (state.type.value, state.name) == ("COMPLETED", SITES_FAILED), state
+    assert "qinghai (failed)" in (state.message or "")
+    report = state.result()
+    assert [f.site for f in report.failing_sites] == ["qinghai"]
+
+    async def site_events() -> list[dict[str, Any]]:
+        async with get_client() as client:
+            answer = await client._client.post(
+                "/events/filter", json={"filter": {"event": {"name": [SITE_FAILED_EVENT]}}, "limit": 50}
+            )
+            answer.raise_for_status()
+            return list(answer.json()["events"])
+
+    events = wait_for(
+        lambda: [e for e in asyncio.run(site_events()) if e["payload"]["cycle_id"] == report.cycle_id]
+    )
+    assert [e["resource"]["prefect.resource.id"] for e in events] == ["policywatch.site.qinghai"]
+    assert "503" in events[0]["payload"]["error"] and events[0]["payload"]["consecutive_failures"] >= 1
+
+
+def wait_for(probe: Any, seconds: float = 20.0) -> Any:
+    """The first non-empty answer of ``probe`` (events reach the feed a moment after they are emitted)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
