@@ -98,12 +98,17 @@ def _load_page(path_or_url: str, url: str | None, status: int) -> Any:
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policywatch")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show Prefect's own log lines (flow and task runs, the server)."
+)
+def main(verbose: bool) -> None:
     """PolicyWatch: watch Chinese government sites for new, edited and repealed policy notices.
 
     The database is $POLICYWATCH_DATABASE_URL (default: an SQLite file in ./var); sites come from
     sites/*.toml; subscribers from $POLICYWATCH_SUBSCRIPTIONS (default ./subscriptions.toml).
     """
+    # Only the terminal's handler: the Prefect UI still gets every log line of the run.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "WARNING")
 
 
 @main.command()

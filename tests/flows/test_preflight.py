@@ -111,3 +111,41 @@ def test_policywatch_run_with_a_misspelt_path_is_one_line_and_crawls_nothing(
     with session_scope(two_subscribers) as session:
         assert session.query(CrawlRun).count() == 0
     assert _active(two_subscribers) == ["legal", "ops"]
+
+
+def test_a_cycle_prints_its_summary_without_prefects_log_lines(tmp_path: Path) -> None:
+    """What a user reads is PolicyWatch's summary; Prefect's INFO lines need -v (the UI keeps them)."""
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "local.toml").write_text(
+        'slug = "local"\nname = "本地"\nregion = "某省"\nlevel = "province"\n'
+        'base_url = "http://127.0.0.1:9"\nflavour = "trs"\nlist_urls = ["/index.html"]\n'
+        "allow_private_network = true\n[politeness]\ntimeout = 2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "subscriptions.toml").write_text("", encoding="utf-8")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("POLICYWATCH_", "PREFECT_LOGGING"))
+    }
+    env.update(
+        {
+            "POLICYWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'pw.db'}",
+            "POLICYWATCH_SUBSCRIPTIONS": str(tmp_path / "subscriptions.toml"),
+            "POLICYWATCH_SITES_DIRS": str(sites),
+            "PREFECT_HOME": str(tmp_path / "prefect"),
+        }
+    )
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [str(POLICYWATCH_BIN), "run", "--no-send", "--recheck", "none"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    shown = done.stdout + done.stderr
+    assert "local" in done.stdout, shown  # the cycle summary names the (failing) site
+    assert " | INFO " not in shown, shown
+    assert "Traceback" not in shown, shown
