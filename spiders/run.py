@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -116,11 +117,11 @@ def run_crawl(
     if timed_out:
         error = f"crawl of {', '.join(site_slugs)} ran past its {timeout:g} s timeout and was killed"
     elif exit_code != 0:
-        error = f"crawler subprocess exited with code {exit_code}; last log lines:\n{stderr_tail}"
+        error = f"crawler subprocess exited with code {exit_code}: {last_error_line(stderr_tail)}"
     sites = _read_back(database_url, cycle_id, mode, site_slugs, error)
     missing = [s for s in site_slugs if s not in sites]
     if missing and error is None:
-        error = f"no crawl run was recorded for {', '.join(missing)}; last log lines:\n{stderr_tail}"
+        error = f"no crawl run was recorded for {', '.join(missing)}: {last_error_line(stderr_tail)}"
     return CrawlReport(
         cycle_id=cycle_id,
         mode=mode,
@@ -191,6 +192,21 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         process.wait()
     except ProcessLookupError:
         pass
+
+
+_ERROR_LINE = re.compile(r"(?:\w+(?:Error|Exception|Exit|Interrupt)\b[:(]|\bCRITICAL\b|\bERROR\b)")
+_LOG_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d+)? \[[^\]]+\] \w+: ")
+
+
+def last_error_line(stderr_tail: str, limit: int = 300) -> str:
+    """The one line of a crawler's last log lines that says what went wrong (the exception, not the
+    settings dump or the traceback frames before it), for the error an operator reads; the whole
+    tail stays in :attr:`CrawlReport.stderr_tail`."""
+    lines = [line.strip() for line in stderr_tail.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if _ERROR_LINE.search(line) and not line.startswith(("File ", "Traceback")):
+            return _LOG_PREFIX.sub("", line)[:limit]
+    return _LOG_PREFIX.sub("", lines[-1])[:limit] if lines else "no log output"
 
 
 def _read_back(
