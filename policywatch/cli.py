@@ -18,6 +18,9 @@ from policywatch.environment import apply_prefect_server_defaults
 apply_prefect_server_defaults()
 
 
+CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
+
+
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -107,8 +110,11 @@ def main(verbose: bool) -> None:
     The database is $POLICYWATCH_DATABASE_URL (default: an SQLite file in ./var); sites come from
     sites/*.toml; subscribers from $POLICYWATCH_SUBSCRIPTIONS (default ./subscriptions.toml).
     """
-    # Only the terminal's handler: the Prefect UI still gets every log line of the run.
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "WARNING")
+    # Only the terminal's handler: the Prefect UI still gets every log line of the run. Set for this
+    # command (and the processes it starts) only, so a caller's environment is left as it was.
+    if CONSOLE_LEVEL not in os.environ:
+        os.environ[CONSOLE_LEVEL] = "INFO" if verbose else "WARNING"
+        click.get_current_context().call_on_close(lambda: os.environ.pop(CONSOLE_LEVEL, None))
 
 
 @main.command()

@@ -149,3 +149,16 @@ def test_a_cycle_prints_its_summary_without_prefects_log_lines(tmp_path: Path) -
     assert "local" in done.stdout, shown  # the cycle summary names the (failing) site
     assert " | INFO " not in shown, shown
     assert "Traceback" not in shown, shown
+
+
+def test_the_console_level_is_set_for_the_command_only() -> None:
+    """A command run in-process leaves the caller's environment as it was (workers started later
+    by the same process must keep their INFO lines)."""
+    from click.testing import CliRunner
+
+    from policywatch.cli import CONSOLE_LEVEL, main
+
+    before = os.environ.get(CONSOLE_LEVEL)
+    result = CliRunner().invoke(main, ["sites", "list"])
+    assert result.exit_code in (0, 1), result.output
+    assert os.environ.get(CONSOLE_LEVEL) == before
