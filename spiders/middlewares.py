@@ -26,9 +26,9 @@ class SiteGuardMiddleware:
 
     - drops requests of a site that was stopped (challenge, maintenance, list failure);
     - refuses redirects to another host (recorded as the site's error, never followed);
-    - recognises anti-bot challenges and maintenance pages: on a list page the site is stopped
-      (blocked / failed) and nothing is stored; on a detail page the response is flagged and
-      passed on, so it is stored for normalization to reject, and the site is blocked.
+    - recognises anti-bot challenges and maintenance pages, on list and detail pages alike: the
+      site is stopped (blocked / failed, a site failure either way); a list page is not stored, a
+      detail page is flagged and passed on, so it is stored for normalization to reject.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -81,9 +81,12 @@ class SiteGuardMiddleware:
         if verdict.kind == "blocked":
             spider.outcomes.inc(slug, "challenges")
             spider.outcomes.block(slug, f"site {slug}: {role} page returned {verdict.reason}")
-        elif role == "list" and verdict.maintenance:
+        elif verdict.maintenance:
+            # On a detail page too: the site is down, so it is a site failure and the rest waits.
             spider.outcomes.fail(
-                slug, f"site {slug}: list page {request.url} is {verdict.reason}; try again later", stop=True
+                slug,
+                f"site {slug}: {role} page {request.url} is {verdict.reason}; try again later",
+                stop=True,
             )
         if role == "list" and (verdict.kind == "blocked" or verdict.maintenance):
             raise IgnoreRequest(f"{role} page {request.url}: {verdict.reason}")

@@ -117,7 +117,7 @@ def run_crawl(
     if timed_out:
         error = f"crawl of {', '.join(site_slugs)} ran past its {timeout:g} s timeout and was killed"
     elif exit_code != 0:
-        error = f"crawler subprocess exited with code {exit_code}: {last_error_line(stderr_tail)}"
+        error = f"crawler subprocess {_exit_words(exit_code)}: {last_error_line(stderr_tail)}"
     sites = _read_back(database_url, cycle_id, mode, site_slugs, error)
     missing = [s for s in site_slugs if s not in sites]
     if missing and error is None:
@@ -194,8 +194,17 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         pass
 
 
-_ERROR_LINE = re.compile(r"(?:\w+(?:Error|Exception|Exit|Interrupt)\b[:(]|\bCRITICAL\b|\bERROR\b)")
+_ERROR_LINE = re.compile(r"(?:\w+(?:Error|Exception|Exit|Interrupt)\b(?:[:(]|$)|\bCRITICAL\b|\bERROR\b)")
 _LOG_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d+)? \[[^\]]+\] \w+: ")
+
+
+def _exit_words(exit_code: int | None) -> str:
+    if exit_code is not None and exit_code < 0:
+        try:
+            return f"was killed by {signal.Signals(-exit_code).name}"
+        except ValueError:
+            pass
+    return f"exited with code {exit_code}"
 
 
 def last_error_line(stderr_tail: str, limit: int = 300) -> str:
@@ -206,7 +215,10 @@ def last_error_line(stderr_tail: str, limit: int = 300) -> str:
     for line in reversed(lines):
         if _ERROR_LINE.search(line) and not line.startswith(("File ", "Traceback")):
             return _LOG_PREFIX.sub("", line)[:limit]
-    return _LOG_PREFIX.sub("", lines[-1])[:limit] if lines else "no log output"
+    if not lines:
+        return "no log output"
+    # Nothing it logged says why: it was killed (OOM killer, os._exit, a signal) between two lines.
+    return f"no error logged (killed?); its last line: {_LOG_PREFIX.sub('', lines[-1])}"[:limit]
 
 
 def _read_back(

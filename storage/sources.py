@@ -101,8 +101,13 @@ def record_cycle_health(
     A site in ``expected_slugs`` with no crawl run in this cycle failed too: its crawler died
     before reaching it.
     """
-    by_source: dict[int, list[CrawlRun]] = {}
+    # A crawler that crashed and was retried leaves a dead run before the retry's: only the latest
+    # run of each site and mode counts, so a crash the retry recovered is not a site failure.
+    latest: dict[tuple[int, str], CrawlRun] = {}
     for run in crawl_runs_for_cycle(session, cycle_id):
+        latest[(run.source_id, run.mode)] = run
+    by_source: dict[int, list[CrawlRun]] = {}
+    for run in latest.values():
         by_source.setdefault(run.source_id, []).append(run)
     failing: list[SiteFailure] = []
     crawled: set[str] = set()

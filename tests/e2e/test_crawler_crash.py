@@ -69,3 +69,49 @@ def test_a_crashing_crawler_fails_its_sites_but_not_the_cycle(crash_world: tuple
     assert statuses == {HEALTHY_SITE: "ok", CRASHING_SITE: "failed"}
     assert [c.title for c in summary.ingest.changes] == [published["title"]]
     assert [p["json"]["title"] for p in webhook.posts if published["title"] in p["json"]["title"]]
+
+
+# Dies once, mid-crawl: after its crawl run of the site was opened (a real crash leaves it
+# "running"), before it finished. The marker file makes the retry's crawler live.
+CRASH_ONCE = """
+import os, sqlite3, sys, threading, time
+marker = {marker!r}
+if "--sites" in sys.argv and not os.path.exists(marker):
+    database = os.environ["POLICYWATCH_DATABASE_URL"].removeprefix("sqlite:///")
+
+    def die_once_crawling():
+        while True:
+            try:
+                with sqlite3.connect(database) as db:
+                    if db.execute("select 1 from crawl_runs where status = 'running'").fetchone():
+                        break
+            except sqlite3.Error:
+                pass
+            time.sleep(0.01)
+        open(marker, "w").close()
+        os._exit(3)
+
+    threading.Thread(target=die_once_crawling, daemon=True).start()
+"""
+
+
+def test_a_crash_that_its_retry_recovered_is_not_a_site_failure(crash_world: tuple) -> None:
+    from flows.monitor import monitor
+
+    gov, webhook, tmp_path = crash_world
+    baseline = monitor(sites=[HEALTHY_SITE], recheck="none")
+    assert [s.status for s in baseline.sites] == ["ok"]
+
+    published = gov.admin.publish(HEALTHY_SITE)
+    marker = tmp_path / "crashed-once"
+    hook_dir = tmp_path / "crash-once"
+    hook_dir.mkdir()
+    (hook_dir / "sitecustomize.py").write_text(CRASH_ONCE.format(marker=str(marker)), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(hook_dir))
+        summary = monitor(sites=[HEALTHY_SITE], recheck="none")
+
+    assert marker.exists(), "the crawler never crashed: the test proves nothing"
+    assert summary.failing_sites == []
+    assert [s.status for s in summary.sites] == ["ok"]
+    assert [c.title for c in summary.ingest.changes] == [published["title"]]
