@@ -19,6 +19,7 @@ from flows import steps
 from flows.outcome import announce_failing_sites, cycle_outcome
 from flows.recheck_plan import RecheckItem, recheck_items
 from flows.site_leases import SiteLeases
+from flows.site_results import site_results, submit_site_results
 from ingest.report import IngestReport
 from spiders.run import CrawlReport, SiteCrawl
 from storage.sources import SiteFailure
@@ -26,11 +27,22 @@ from storage.sources import SiteFailure
 
 @task(retries=2, retry_delay_seconds=[10, 60], task_run_name="crawl {mode}: {site_slugs}")
 def crawl(
-    site_slugs: list[str], cycle_id: str, mode: str = "monitor", recheck: list[RecheckItem] | None = None
+    site_slugs: list[str],
+    cycle_id: str,
+    mode: str = "monitor",
+    recheck: list[RecheckItem] | None = None,
+    ignore_backoff: bool = False,
 ) -> CrawlReport:
     """Fetch in a subprocess (Scrapy's reactor cannot restart). Retried only when the crawler itself crashed."""
     logger = get_run_logger()
-    report = steps.crawl(site_slugs, cycle_id=cycle_id, mode=mode, recheck=recheck, on_progress=logger.info)
+    report = steps.crawl(
+        site_slugs,
+        cycle_id=cycle_id,
+        mode=mode,
+        recheck=recheck,
+        ignore_backoff=ignore_backoff,
+        on_progress=logger.info,
+    )
     for site in report.sites.values():
         if site.status != "ok":
             logger.warning("site %s: %s — %s", site.slug, site.status, site.error or "")
@@ -152,6 +164,7 @@ def monitor(
     recheck: str = "due",
     sites_per_crawl: int = 10,
     send: bool = True,
+    ignore_backoff: bool = False,
 ) -> steps.CycleReport:
     """One monitoring cycle.
 
@@ -159,6 +172,8 @@ def monitor(
     mode: "monitor" (new notices; stops at the first run of known ones) or "backfill" (every list page).
     recheck: "due" (known notices whose age tier says so), "all", or "none" — re-verified with conditional GET.
     sites_per_crawl: sites per crawler subprocess; batches run in parallel.
+    send: send the queued alerts at the end of the cycle (false: the next cycle sends them).
+    ignore_backoff: crawl ``sites`` even while they back off after an anti-bot challenge.
     A site another run is crawling is skipped (status ``skipped``); see docs/pipeline.md.
     """
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
@@ -172,7 +187,9 @@ def monitor(
         due = recheck_items(slugs, recheck) if slugs else []
         # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
         futures = [
-            crawl.submit(batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None)
+            crawl.submit(
+                batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None, ignore_backoff
+            )
             for batch in batches
         ]
         crawl_reports = gather_crawls(batches, futures, cycle_id, mode)
@@ -180,13 +197,15 @@ def monitor(
     finally:
         leases.release()
     failing = site_health(cycle_id, slugs)
+    site_crawls = [s for r in crawl_reports for s in r.sites.values()] + leases.skipped
+    submit_site_results(site_results(slugs, site_crawls, failing, ingest_report))
     alert_ops(failing)
     announce_failing_sites("monitor", cycle_id, failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("monitor", cycle_id, ingest_report, failing)
     report = steps.CycleReport(
         cycle_id=cycle_id,
-        sites=[s for r in crawl_reports for s in r.sites.values()] + leases.skipped,
+        sites=site_crawls,
         ingest=ingest_report,
         alerts=alert_report,
         failing_sites=failing,

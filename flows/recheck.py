@@ -29,6 +29,7 @@ from flows.monitor import (
 from flows.outcome import announce_failing_sites, cycle_outcome
 from flows.recheck_plan import recheck_batches, recheck_items
 from flows.site_leases import SiteLeases
+from flows.site_results import site_results, submit_site_results
 
 
 @flow(name="recheck", log_prints=True)
@@ -37,11 +38,14 @@ def recheck(
     policy: str = "due",
     sites_per_crawl: int = 10,
     send: bool = True,
+    ignore_backoff: bool = False,
 ) -> steps.RecheckReport:
     """Recheck known notices of ``sites`` (default: every enabled site).
 
     policy: "due" (by age tier), "all" (every known notice) — "none" makes the run a no-op.
     sites_per_crawl: sites per crawler subprocess; batches run in parallel.
+    send: send the queued alerts at the end (false: the next cycle sends them).
+    ignore_backoff: recheck ``sites`` even while they back off after an anti-bot challenge.
     """
     logger = get_run_logger()
     cycle_id = str(flow_run.get_id() or uuid.uuid4())
@@ -57,19 +61,21 @@ def recheck(
         batches = recheck_batches(items, sites_per_crawl)
         batch_slugs = [sorted({str(i["slug"]) for i in batch}) for batch in batches]
         futures = [
-            crawl.submit(b_slugs, cycle_id, "recheck", batch)
+            crawl.submit(b_slugs, cycle_id, "recheck", batch, ignore_backoff)
             for b_slugs, batch in zip(batch_slugs, batches, strict=True)
         ]
         crawl_reports = gather_crawls(batch_slugs, futures, cycle_id, "recheck")
         ingest_report = normalize_and_diff(cycle_id)
     finally:
         leases.release()
-    failing = site_health(cycle_id, [s for b in batch_slugs for s in b])
+    crawled = [s for b in batch_slugs for s in b]
+    failing = site_health(cycle_id, crawled)
+    sites_report = [s for r in crawl_reports for s in r.sites.values()] + leases.skipped
+    submit_site_results(site_results(crawled, sites_report, failing, ingest_report))
     alert_ops(failing)
     announce_failing_sites("recheck", cycle_id, failing)
     alert_report = send_alerts(cycle_id) if send else SendReport()
     publish_artifacts("recheck", cycle_id, ingest_report, failing)
-    sites_report = [s for r in crawl_reports for s in r.sites.values()] + leases.skipped
     not_modified = sum(s.not_modified for s in sites_report)
     if sites_report:
         create_table_artifact(

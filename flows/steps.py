@@ -55,11 +55,17 @@ def crawl(
     cycle_id: str,
     mode: str = "monitor",
     recheck: list[dict[str, str | None]] | None = None,
+    ignore_backoff: bool = False,
     on_progress: Callable[[str], None] | None = None,
 ) -> CrawlReport:
     """Crawl ``site_slugs`` in one crawler subprocess; record the notices that answered 304."""
     report = run_crawl(
-        site_slugs, cycle_id=cycle_id, mode=mode, recheck=recheck, on_progress=_condensed(on_progress)
+        site_slugs,
+        cycle_id=cycle_id,
+        mode=mode,
+        recheck=recheck,
+        ignore_backoff=ignore_backoff,
+        on_progress=_condensed(on_progress),
     )
     _record_not_modified(report.sites.values())
     return report

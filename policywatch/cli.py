@@ -136,8 +136,13 @@ def main(verbose: bool) -> None:
     help="Re-verify known notices with conditional GET: those due by age tier, all, or none.",
 )
 @click.option("--no-send", is_flag=True, help="Queue alerts but do not send them in this run.")
+@click.option(
+    "--ignore-backoff",
+    is_flag=True,
+    help="Crawl the sites even while they back off after an anti-bot challenge (use with --sites).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
-def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> None:
+def run(sites: str, mode: str, recheck: str, no_send: bool, ignore_backoff: bool, as_json: bool) -> None:
     """Run one monitoring cycle (crawl → normalize → diff → alert) over the registry.
 
     A site another run is crawling at the same moment is skipped and listed as `skipped`.
@@ -149,7 +154,9 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, as_json: bool) -> No
     preflight(wanted)
     from flows.monitor import monitor
 
-    summary = monitor(sites=wanted, mode=mode, recheck=recheck, send=not no_send)
+    summary = monitor(
+        sites=wanted, mode=mode, recheck=recheck, send=not no_send, ignore_backoff=ignore_backoff
+    )
     if as_json:
         _echo_json(dataclasses.asdict(summary))
         return

@@ -110,7 +110,7 @@ class NoticesSpider(scrapy.Spider):
         for slug, site in self.sites.items():
             self.outcomes.note(slug, "mode", self.mode)
             if slug in backoff_until:
-                self.outcomes.skip(slug, f"site {slug}: {_backoff_message(backoff_until[slug])}")
+                self.outcomes.skip(slug, f"site {slug}: {_backoff_message(slug, backoff_until[slug])}")
                 continue
             if not site.politeness.obey_robots:
                 self.outcomes.note(slug, "robots_override_reason", site.politeness.robots_override_reason)
@@ -342,10 +342,11 @@ class NoticesSpider(scrapy.Spider):
         )
 
 
-def _backoff_message(until: datetime) -> str:
+def _backoff_message(slug: str, until: datetime) -> str:
     return (
         f"not crawled: backing off after an anti-bot challenge until {until:%Y-%m-%d %H:%M} UTC "
-        "(crawl with ignore_backoff to try sooner)"
+        f"(to try sooner: policywatch run --sites {slug} --ignore-backoff, or the deployment's "
+        "ignore_backoff parameter)"
     )
 
 

@@ -55,11 +55,13 @@ def test_fault_gives_a_clear_outcome_and_no_alert(world: World, case: dict[str, 
 
 
 def test_a_failing_site_is_visible_in_prefect_as_a_state_and_an_event(world: World) -> None:
-    """Ops see it where they look: the run ends SitesFailed naming the site, and the site's
+    """Ops see it where they look: the run ends SitesFailed naming the site, the run graph has a
+    Failed task run for that site (the quiet ones share one), and the site's
     ``policywatch.site.failed`` event is in Prefect's event feed, so Automations can fire on either."""
     import asyncio
 
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     from flows.monitor import monitor
     from flows.outcome import SITE_FAILED_EVENT, SITES_FAILED
@@ -68,13 +70,26 @@ def test_a_failing_site_is_visible_in_prefect_as_a_state_and_an_event(world: Wor
     assert (healthy.type.value, healthy.name) == ("COMPLETED", "Completed")
     world.gov.admin.fault("qinghai", "error", scope="all")
     try:
-        state = monitor(sites=["qinghai"], recheck="none", return_state=True)
+        state = monitor(sites=["qinghai", "gbk-sim"], recheck="none", return_state=True)
     finally:
         world.gov.admin.fault("qinghai", "error", on=False, scope="all")
     assert (state.type.value, state.name) == ("COMPLETED", SITES_FAILED), state
     assert "qinghai (failed)" in (state.message or "")
     report = state.result()
     assert [f.site for f in report.failing_sites] == ["qinghai"]
+
+    async def task_runs() -> dict[str, Any]:
+        async with get_client() as client:
+            runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+            )
+            return {r.name: r.state for r in runs if r.name.startswith("site") and r.name != "site health"}
+
+    site_runs = asyncio.run(task_runs())
+    assert set(site_runs) == {"site qinghai", "sites ok: 1"}, site_runs
+    assert site_runs["site qinghai"].type.value == "FAILED"
+    assert "503" in (site_runs["site qinghai"].message or "")
+    assert site_runs["sites ok: 1"].type.value == "COMPLETED"
 
     async def site_events() -> list[dict[str, Any]]:
         async with get_client() as client:
@@ -89,6 +104,24 @@ def test_a_failing_site_is_visible_in_prefect_as_a_state_and_an_event(world: Wor
     )
     assert [e["resource"]["prefect.resource.id"] for e in events] == ["policywatch.site.qinghai"]
     assert "503" in events[0]["payload"]["error"] and events[0]["payload"]["consecutive_failures"] >= 1
+
+
+def test_a_site_backing_off_after_a_challenge_is_crawled_when_asked(world: World) -> None:
+    """The back-off message names the way out, and the flow (and `policywatch run`) take it."""
+    from flows.monitor import monitor
+
+    world.gov.admin.fault("hainan", "challenge", scope="list")
+    try:
+        challenged = monitor(sites=["hainan"], recheck="none")
+    finally:
+        world.gov.admin.fault("hainan", "challenge", on=False, scope="list")
+    assert [(s.slug, s.status) for s in challenged.sites] == [("hainan", "blocked")]
+    waiting = monitor(sites=["hainan"], recheck="none").sites[0]
+    assert (waiting.status, waiting.requests) == ("blocked", 0)
+    assert "policywatch run --sites hainan --ignore-backoff" in (waiting.error or "")
+    forced = monitor(sites=["hainan"], recheck="none", ignore_backoff=True).sites[0]
+    assert (forced.status, forced.error) == ("ok", None)
+    assert forced.requests > 0
 
 
 def wait_for(probe: Any, seconds: float = 20.0) -> Any:
