@@ -170,7 +170,8 @@ def monitor(
 
     sites: slugs to crawl (default: every enabled site in the registry).
     mode: "monitor" (new notices; stops at the first run of known ones) or "backfill" (every list page).
-    recheck: "due" (known notices whose age tier says so), "all", or "none" — re-verified with conditional GET.
+    recheck: "due" (known notices whose age tier says so), "fresh" (the 7-day tier only), "all", or
+        "none" — re-verified with conditional GET.
     sites_per_crawl: sites per crawler subprocess; batches run in parallel.
     send: send the queued alerts at the end of the cycle (false: the next cycle sends them).
     ignore_backoff: crawl ``sites`` even while they back off after an anti-bot challenge.

@@ -42,7 +42,8 @@ def recheck(
 ) -> steps.RecheckReport:
     """Recheck known notices of ``sites`` (default: every enabled site).
 
-    policy: "due" (by age tier), "all" (every known notice) — "none" makes the run a no-op.
+    policy: "due" (by age tier), "fresh" (the 7-day tier only), "all" (every known notice) — "none"
+        makes the run a no-op.
     sites_per_crawl: sites per crawler subprocess; batches run in parallel.
     send: send the queued alerts at the end (false: the next cycle sends them).
     ignore_backoff: recheck ``sites`` even while they back off after an anti-bot challenge.

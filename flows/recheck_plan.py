@@ -26,12 +26,17 @@ RECHECK_LIMIT = 20000
 RecheckItem = dict[str, str | None]  # {slug, url, etag, last_modified}: what the crawler is given
 
 
+RECHECK_POLICIES = ("due", "fresh", "all", "none")
+
+
 def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
-    """Known notices to re-verify with conditional GET: "all", "none", or "due" by age tier."""
+    """Known notices to re-verify with conditional GET: "due" by age tier, "fresh" (the first tier
+    only: notices of the last 7 days, what the 15-minute monitor deployment rechecks, leaving the
+    older tiers to the nightly recheck), "all", or "none"."""
     if policy == "none":
         return []
-    if policy not in ("due", "all"):
-        raise ValueError(f"recheck must be 'due', 'all' or 'none', not {policy!r}")
+    if policy not in RECHECK_POLICIES:
+        raise ValueError(f"recheck must be one of {', '.join(map(repr, RECHECK_POLICIES))}, not {policy!r}")
     from storage.revisits import notices_due_of_sites, notices_of_sites
 
     now = utcnow()
@@ -41,7 +46,7 @@ def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
         else:
             tiers = [
                 (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)
-                for days, every in RECHECK_TIERS
+                for days, every in (RECHECK_TIERS[:1] if policy == "fresh" else RECHECK_TIERS)
             ]
             notices = notices_due_of_sites(session, site_slugs, tiers=tiers, limit=RECHECK_LIMIT)
         # A notice that went missing is fetched in full: a 304 would hide that it is back.

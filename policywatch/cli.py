@@ -130,10 +130,11 @@ def main(verbose: bool) -> None:
 )
 @click.option(
     "--recheck",
-    type=click.Choice(["due", "all", "none"]),
+    type=click.Choice(["due", "fresh", "all", "none"]),
     default="due",
     show_default=True,
-    help="Re-verify known notices with conditional GET: those due by age tier, all, or none.",
+    help="Re-verify known notices with conditional GET: those due by age tier (7 days: every "
+    "cycle, 90 days: daily, older: weekly), fresh (the 7-day tier only), all, or none.",
 )
 @click.option("--no-send", is_flag=True, help="Queue alerts but do not send them in this run.")
 @click.option(

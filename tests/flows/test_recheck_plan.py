@@ -16,6 +16,7 @@ NOTICES = [
     ("fresh-checked-10-minutes-ago", "a", "active", 3, 10 / 1440, True),
     ("fresh-checked-just-now", "a", "active", 3, 1 / 86400, False),
     ("fresh-checked-2-days-ago", "a", "active", 5, 2, True),
+    ("fresh-never-checked", "a", "active", 6, None, True),
     ("recent-checked-2-days-ago", "a", "active", 40, 2, True),
     ("recent-checked-an-hour-ago", "a", "active", 40, 1 / 24, False),
     ("recent-at-89-days-checked-3-hours-ago", "a", "active", 89, 3 / 24, False),
@@ -60,6 +61,15 @@ def test_due_rechecks_by_age_every_cycle_daily_or_weekly(known_notices: str) -> 
     assert {i["slug"] for i in items} == {"a"}
 
 
+def test_fresh_rechecks_only_the_last_seven_days(known_notices: str) -> None:
+    """What the 15-minute monitor deployment rechecks; the older tiers wait for the nightly run."""
+    assert _urls(recheck_items(["a"], "fresh")) == {
+        "fresh-checked-10-minutes-ago",
+        "fresh-checked-2-days-ago",
+        "fresh-never-checked",
+    }
+
+
 def test_all_picks_every_known_notice_of_the_named_sites(known_notices: str) -> None:
     assert _urls(recheck_items(["a", "b"], "all")) == {url for url, *_ in NOTICES}
     assert _urls(recheck_items(["b"], "all")) == {"other-site-never-checked"}
@@ -82,5 +92,5 @@ def test_none_unknown_sites_and_unknown_policies(known_notices: str) -> None:
     assert recheck_items(["a"], "none") == []
     assert recheck_items(["nowhere"], "due") == [], "no known site must not mean every site"
     assert recheck_items(["nowhere"], "all") == []
-    with pytest.raises(ValueError, match="'due', 'all' or 'none'"):
+    with pytest.raises(ValueError, match="'due', 'fresh', 'all', 'none'"):
         recheck_items(["a"], "weekly")

@@ -109,6 +109,19 @@ def test_cron_deployment_creates_scheduled_runs(deployed: PrefectStack) -> None:
     assert all(b - a == timedelta(minutes=15) for a, b in zip(starts, starts[1:], strict=False)), starts
 
 
+def test_deployments_limit_how_many_runs_overlap(deployed: PrefectStack) -> None:
+    """prefect.yaml's limits reach the server: runs cannot pile up behind a slow one, and the
+    monitor deployment rechecks the 7-day tier on every cycle."""
+    expected = {"monitor/monitor": 4, "recheck/recheck": 1, "digest/digest": 1}
+    for name, limit in expected.items():
+        deployment = deployed.run(lambda c, name=name: _deployment(c, name))
+        assert deployment.global_concurrency_limit is not None, name
+        assert deployment.global_concurrency_limit.limit == limit, name
+        assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW", name
+    monitor = deployed.run(lambda c: _deployment(c, "monitor/monitor"))
+    assert monitor.parameters["recheck"] == "fresh"
+
+
 async def _quiesce_schedules(client: Any) -> None:
     """Switch every schedule off and drop the runs it made, so only the runs this test creates execute."""
     for name in ("monitor/monitor", "recheck/recheck", "digest/digest"):
