@@ -112,6 +112,18 @@ class SiteLease(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ListedRow(Base):
+    """How a list page last showed a document (its title and date, as a signature): when the list
+    shows it differently, the document is rechecked at once (see storage.listed)."""
+
+    __tablename__ = "listed_rows"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(40))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Policy(Base):
     """One policy document, which may be published by several sources."""
 

@@ -38,9 +38,11 @@ from spiders.confinement import RequestRefused
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
 from spiders.items import FetchedPage
+from spiders.list_signals import changed_rows
 from spiders.outcomes import SiteOutcomes
 from spiders.protocol import FLAG, ROLE, SITE, source_fields
 from storage.db import session_scope
+from storage.listed import listed_signatures, record_listed
 from storage.snapshots import known_urls
 from storage.sources import ensure_source, in_backoff
 
@@ -79,6 +81,9 @@ class NoticesSpider(scrapy.Spider):
         self.sites: dict[str, Site] = {s.slug: s for s in select_sites(load_registry(), sites.split(","))}
         self.recheck = json.loads(Path(recheck_file).read_text(encoding="utf-8")) if recheck_file else []
         self.known: dict[str, set[str]] = {}
+        self.listed: dict[str, dict[str, str]] = {}  # url -> signature of its list row, per site
+        self.source_ids: dict[str, int] = {}
+        self.rechecking: dict[str, set[str]] = {}  # urls this crawl rechecks anyway, per site
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NoticesSpider:
@@ -104,7 +109,9 @@ class NoticesSpider(scrapy.Spider):
         with session_scope() as session:
             for slug, site in self.sites.items():
                 source = ensure_source(session, source_fields(site))
+                self.source_ids[slug] = source.id
                 self.known[slug] = known_urls(session, source.id)
+                self.listed[slug] = listed_signatures(session, source.id)
                 if source.backoff_until is not None and in_backoff(source) and not self.ignore_backoff:
                     backoff_until[slug] = source.backoff_until
         for slug, site in self.sites.items():
@@ -115,7 +122,9 @@ class NoticesSpider(scrapy.Spider):
             if not site.politeness.obey_robots:
                 self.outcomes.note(slug, "robots_override_reason", site.politeness.robots_override_reason)
             # Known notices ride along in the same crawl, so one site never gets two crawlers at once.
-            for entry in self._recheck_entries(site):
+            entries = self._recheck_entries(site)
+            self.rechecking[slug] = {entry["url"] for entry in entries}
+            for entry in entries:
                 yield self._recheck_request(site, entry)
             if self.mode == "recheck":
                 continue
@@ -203,6 +212,7 @@ class NoticesSpider(scrapy.Spider):
             yield self._item(site, "list", response)
             return
         yield self._item(site, "list", response)
+        yield from self._signalled_requests(site, listing.rows)
         known, fresh, longest_known_run, current_run = self.known[site.slug], [], 0, 0
         for row in listing.rows:
             if row.url in known:
@@ -226,6 +236,18 @@ class NoticesSpider(scrapy.Spider):
             self.outcomes.inc(site.slug, "list_stopped_at_max_pages")
         else:
             yield self._list_request(site, listing.next_request)
+
+    def _signalled_requests(self, site: Site, rows: Sequence[Any]) -> Iterator[scrapy.Request]:
+        """Known documents whose list row changed since the last visit: fetched again now."""
+        signalled, updates = changed_rows(rows, self.listed[site.slug], self.known[site.slug])
+        if updates:
+            with session_scope() as session:
+                record_listed(session, self.source_ids[site.slug], updates)
+        for url in signalled:
+            if url in self.rechecking[site.slug]:
+                continue
+            self.outcomes.inc(site.slug, "list_signal_rechecks")
+            yield self._detail_request(site, url)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta[SITE]]

@@ -165,3 +165,21 @@ def test_a_cycle_leaves_one_diff_artifact_for_all_its_changes(world: World) -> N
     with get_client(sync_client=True) as client:
         keys = {a.key for a in client.read_artifacts() if a.key}
     assert not any(key.startswith("change-") for key in keys), keys
+
+
+def test_a_changed_list_row_rechecks_its_notice_in_the_same_cycle(world: World) -> None:
+    """A retitled notice shows its new title on the list page: the monitor fetches it again in that
+    cycle, with no recheck due, and reports the edit; the next cycle fetches it no more."""
+    slug = "chongqing"
+    world.cycle(sites=[slug], recheck="none")  # the list rows as they stand now
+    world.webhook.clear()
+    target = world.pick(slug, "filler")
+    world.gov.admin.change_metadata(slug, target["id"], title="关于调整本市若干行政规范性文件有效期的通知")
+    summary = world.cycle(sites=[slug], recheck="none")
+    rows = world.change_rows(summary)
+    assert [(r["kind"], r["change"]["fields_changed"]) for r in rows] == [("metadata", ["title"])], rows
+    assert summary.sites[0].stats.get("list_signal_rechecks") == 1, summary.sites[0].stats
+    assert summary.alerts.sent == 1
+    again = world.cycle(sites=[slug], recheck="none")
+    assert again.ingest.changes == []
+    assert "list_signal_rechecks" not in again.sites[0].stats
