@@ -7,7 +7,10 @@ prefect.yaml schedule it on a work pool.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -41,7 +44,7 @@ def crawl(
         mode=mode,
         recheck=recheck,
         ignore_backoff=ignore_backoff,
-        on_progress=logger.info,
+        on_progress=progress_to(logger),
     )
     for site in report.sites.values():
         if site.status != "ok":
@@ -50,6 +53,21 @@ def crawl(
         # What it stored before dying is kept; the retry picks up from there (monitor mode stops at known notices).
         raise CrawlerCrashed(report.error)
     return report
+
+
+PROGRESS_LOGGER = "policywatch.progress"
+
+
+def progress_to(logger: Any) -> Callable[[str], None]:
+    """Progress lines go to the run's log (the Prefect UI) and to ``policywatch.progress``, which
+    ``policywatch run`` shows in the terminal."""
+    terminal = logging.getLogger(PROGRESS_LOGGER)
+
+    def say(line: str) -> None:
+        logger.info(line)
+        terminal.info(line)
+
+    return say
 
 
 class CrawlerCrashed(RuntimeError):
@@ -94,8 +112,7 @@ def _unreached(slug: str, error: str) -> SiteCrawl:
 
 @task(task_run_name="normalize and diff")
 def normalize_and_diff(cycle_id: str) -> IngestReport:
-    logger = get_run_logger()
-    return steps.ingest(cycle_id, on_progress=logger.info)
+    return steps.ingest(cycle_id, on_progress=progress_to(get_run_logger()))
 
 
 @task(retries=3, retry_delay_seconds=[5, 30, 120], task_run_name="send alerts")

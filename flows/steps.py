@@ -93,7 +93,7 @@ def _condensed(on_progress: Callable[[str], None] | None, every: int = 25) -> Ca
         if line.startswith("stored "):
             stored += 1
             if stored % every == 0:
-                on_progress(f"{stored} responses stored so far")
+                on_progress(f"{stored} pages stored so far in this crawl")
             return
         on_progress(line)
 

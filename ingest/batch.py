@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import config
 from ingest.policies import PolicyIndex
+from ingest.progress import Progress
 from ingest.report import IngestReport
 from ingest.snapshot import process_snapshot
 from ingest.workers import Extractor, ingest_workers
@@ -49,6 +50,9 @@ def ingest_pending(
         removal_threshold = config.current().removal_checks
     report = IngestReport()
     policies = PolicyIndex()
+    if on_progress:
+        with sessions() as session:
+            progress = Progress(snapshot_store.pending_snapshot_count(session, cycle_id=cycle_id))
     extractor = Extractor(sessions, ingest_workers() if workers is None else workers)
     try:
         while True:
@@ -91,7 +95,8 @@ def ingest_pending(
                     _mark_failed(sessions, snapshot_id, f"processing failed: {exc}", report)
             if on_progress:
                 on_progress(
-                    f"normalized {report.processed} pages, {report.versions} new versions, {len(report.changes)} changes"
+                    f"normalized {progress.line(report.processed)} pages: {report.versions} new "
+                    f"versions, {len(report.changes)} changes, {len(report.rejected)} not notices or rejected"
                 )
     finally:
         extractor.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +120,26 @@ def main(verbose: bool) -> None:
         click.get_current_context().call_on_close(lambda: os.environ.pop(CONSOLE_LEVEL, None))
 
 
+@contextlib.contextmanager
+def terminal_progress() -> Iterator[None]:
+    """Show the cycle's progress lines (pages stored per site, pages normalized with the time left)
+    on stderr while it runs; with -v, Prefect's console log shows them already."""
+    from flows.monitor import PROGRESS_LOGGER
+
+    if os.environ.get(CONSOLE_LEVEL) == "INFO":
+        yield
+        return
+    logger = logging.getLogger(PROGRESS_LOGGER)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  … %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 @main.command()
 @click.option(
     "--sites", "sites", default="", help="Comma-separated site slugs (default: every enabled site)."
@@ -155,9 +178,10 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, ignore_backoff: bool
     preflight(wanted)
     from flows.monitor import monitor
 
-    summary = monitor(
-        sites=wanted, mode=mode, recheck=recheck, send=not no_send, ignore_backoff=ignore_backoff
-    )
+    with terminal_progress():
+        summary = monitor(
+            sites=wanted, mode=mode, recheck=recheck, send=not no_send, ignore_backoff=ignore_backoff
+        )
     if as_json:
         _echo_json(dataclasses.asdict(summary))
         return

@@ -13,11 +13,14 @@ from typing import Any
 
 import notices
 from ingest.extraction import attachment_lookup
+from ingest.progress import Progress
 from notices.model import PageKind
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
 from storage.db import session_factory
 from storage.revisits import latest_version_with_snapshot, notice_ids_of_sites
+
+PROGRESS_EVERY = 200
 
 
 def reprocess_all(
@@ -32,7 +35,10 @@ def reprocess_all(
     sessions = session_factory()
     with sessions() as session:
         notice_ids = notice_ids_of_sites(session, site_slugs)
-    for notice_id in notice_ids:
+    progress = Progress(len(notice_ids))
+    for done, notice_id in enumerate(notice_ids):
+        if done and done % PROGRESS_EVERY == 0:
+            echo(f"  … {progress.line(done)} notices re-derived so far ({updated} changed)")
         with sessions() as session, session.begin():
             found = latest_version_with_snapshot(session, notice_id)
             if found is None:

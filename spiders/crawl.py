@@ -46,20 +46,30 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler("notices")
 
     stored: Counter[str] = Counter()
+    by_role: dict[str, Counter[str]] = {}
+
+    def what_was_stored(site: str) -> str:
+        roles = by_role.get(site, Counter())
+        return (
+            f"{stored[site]} ({roles['detail']} documents, {roles['list']} list pages, "
+            f"{roles['attachment']} attachments)"
+        )
 
     def item_scraped(item: Any, **_: Any) -> None:
         # One line per list page and per flagged page; details and attachments in batches.
         stored[item.site] += 1
+        by_role.setdefault(item.site, Counter())[item.role] += 1
         flag = f" flagged={item.flag}" if item.flag else ""
         if item.role == "list" or item.flag:
             _progress(f"stored site={item.site} role={item.role} status={item.status} url={item.url}{flag}")
         elif stored[item.site] % PROGRESS_EVERY == 0:
-            _progress(f"site={item.site} stored={stored[item.site]} pages so far")
+            _progress(f"site={item.site} stored={what_was_stored(item.site)} pages so far")
 
     def spider_closed(spider: Any, reason: str, **_: Any) -> None:
         for slug, outcome in spider.outcomes.sites.items():
             _progress(
-                f"site={slug} status={outcome.status} stored={stored[slug]} error={outcome.error or '-'}"
+                f"site={slug} status={outcome.status} stored={what_was_stored(slug)} "
+                f"error={outcome.error or '-'}"
             )
         _progress(f"finished reason={reason}")
 

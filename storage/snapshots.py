@@ -25,7 +25,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notices.model import RawPage
@@ -144,6 +144,16 @@ def pending_snapshot_ids(
 ) -> list[int]:
     """The ids of :func:`pending_snapshots`, without loading the bodies."""
     return list(session.scalars(_pending_query(select(RawSnapshot.id), cycle_id, source_id, limit)))
+
+
+def pending_snapshot_count(session: Session, *, cycle_id: str | None = None) -> int:
+    """How many snapshots :func:`pending_snapshot_ids` would list (for progress totals)."""
+    query = select(func.count()).select_from(RawSnapshot).where(RawSnapshot.processed_at.is_(None))
+    if cycle_id is not None:
+        query = query.where(
+            RawSnapshot.source_id.in_(select(CrawlRun.source_id).where(CrawlRun.cycle_id == cycle_id))
+        )
+    return int(session.scalar(query) or 0)
 
 
 def claim_snapshot(session: Session, snapshot_id: int, now: datetime | None = None) -> bool:

@@ -149,6 +149,10 @@ def test_a_cycle_prints_its_summary_without_prefects_log_lines(tmp_path: Path) -
     assert "local" in done.stdout, shown  # the cycle summary names the (failing) site
     assert " | INFO " not in shown, shown
     assert "Traceback" not in shown, shown
+    # Its progress, in words: what was stored for the site, and of what kind.
+    assert "… site=local status=failed stored=0 (0 documents, 0 list pages, 0 attachments)" in done.stderr, (
+        shown
+    )
 
 
 def test_the_console_level_is_set_for_the_command_only() -> None:

@@ -99,7 +99,8 @@ def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
         assert log.get("detail", 0) == 0 and log.get("attachment", 0) == 0, slug
         assert report.sites[slug].status == "ok"
         assert report.sites[slug].stats.get("list_stopped_at_known") == 1
-        assert f"site={slug} status=ok stored={lists_expected} error=-" in world.progress
+        stored = f"stored={lists_expected} (0 documents, {lists_expected} list pages, 0 attachments)"
+        assert f"site={slug} status=ok {stored} error=-" in world.progress
 
 
 @pytest.mark.parametrize("slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim"])
