@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from govsim import mutations
@@ -72,7 +73,13 @@ class AdminApp:
 
     def _site_action(self, state: Any, action: str, body: dict[str, Any]) -> dict[str, Any]:
         if action == "publish":
-            return mutations.publish(state, body.get("seed"))
+            published_on = body.get("published")
+            return mutations.publish(
+                state,
+                body.get("seed"),
+                published_on=date.fromisoformat(published_on) if published_on else None,
+                repeals=list(body.get("repeals") or []),
+            )
         if action == "noise":
             return mutations.noise(state, body["kind"], body.get("notice_id"))
         if action == "fault":

@@ -64,8 +64,18 @@ class GovsimClient:
 
     # -- mutations ----------------------------------------------------------------------------------
 
-    def publish(self, slug: str, *, seed: int | None = None) -> dict[str, Any]:
-        return self._call("POST", f"/sites/{slug}/publish", {"seed": seed})
+    def publish(
+        self,
+        slug: str,
+        *,
+        seed: int | None = None,
+        published: str | None = None,
+        repeals: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A new notice; ``published`` (ISO date) dates it, ``repeals`` (notice ids) it declares repealed."""
+        return self._call(
+            "POST", f"/sites/{slug}/publish", {"seed": seed, "published": published, "repeals": repeals}
+        )
 
     def edit_paragraph(
         self, slug: str, notice_id: str, *, paragraph_index: int | None = None, text: str | None = None

@@ -28,14 +28,22 @@ def notice_facts(state: SiteState, notice: Notice) -> dict[str, Any]:
     return {"slug": state.spec.slug, "notice_id": notice.id, "url": state.url(notice), "title": notice.title}
 
 
-def publish(state: SiteState, seed: int | None = None) -> dict[str, Any]:
-    """A new notice at the top of the list, dated after the newest one."""
+def publish(
+    state: SiteState,
+    seed: int | None = None,
+    published_on: date | None = None,
+    repeals: list[str] | None = None,
+) -> dict[str, Any]:
+    """A new notice at the top of the list, dated after the newest one (or ``published_on``).
+
+    ``repeals``: ids of notices of the site that the new one declares repealed, the way real
+    notices do (《title》（doc number）同时废止), just before its closing line."""
     state.published_count += 1
     seed = state.published_count if seed is None else seed
     notices = state.notices()
     newest = max((n.published for n in notices), default=date(2018, 1, 1))
     rng = rng_for(state.seed, state.spec.slug, "publish", seed)
-    published = newest + timedelta(days=rng.randint(1, 3))
+    published = published_on or newest + timedelta(days=rng.randint(1, 3))
     taken = {n.id for n in notices}
     notice_id = max(int(n.id) for n in notices) + rng.randint(3, 97) if notices else state.spec.id_base
     while str(notice_id) in taken:
@@ -44,6 +52,10 @@ def publish(state: SiteState, seed: int | None = None) -> dict[str, Any]:
     notice = filler_notice(state.spec, state.seed, index, published, notice_id, 200 + state.published_count)
     notice.origin = "published"
     notice.modified = next_modified(state.noise_modified)
+    for repealed_id in repeals or []:
+        cited = state.notice(repealed_id)
+        number = f"（{cited.doc_number}）" if cited.doc_number else ""
+        notice.paragraphs.insert(max(len(notice.paragraphs) - 1, 0), f"《{cited.title}》{number}同时废止。")
     notices.append(notice)
     state.resort()
     return {**notice_facts(state, notice), "published": published.isoformat(), "doc_number": notice.doc_number,

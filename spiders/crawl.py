@@ -2,12 +2,14 @@
 
 Scrapy's reactor cannot restart, so ``spiders.run.run_crawl`` always starts this module in a
 fresh subprocess. Progress goes to stdout (``policywatch: …`` lines: each list page, each flagged page, a count
-every 25 stored pages, one status line per site at the end); Scrapy's log goes to stderr.
+every 25 stored pages and every 25 rechecks (of how many), one status line per site at the end);
+Scrapy's log goes to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections import Counter
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
+
+    from spiders.protocol import SITE
 
     settings = get_project_settings()
     if args.log_level:
@@ -73,8 +77,23 @@ def main(argv: list[str] | None = None) -> int:
             )
         _progress(f"finished reason={reason}")
 
+    recheck_totals: Counter[str] = Counter()
+    if args.recheck_file:
+        with open(args.recheck_file, encoding="utf-8") as entries:
+            recheck_totals.update(str(e.get("slug") or e.get("site") or "") for e in json.load(entries))
+    rechecked: Counter[str] = Counter()
+
+    def response_received(response: Any, request: Any, **_: Any) -> None:
+        slug = request.meta.get(SITE)
+        if not request.meta.get("recheck") or slug not in recheck_totals:
+            return
+        rechecked[slug] += 1
+        if rechecked[slug] % PROGRESS_EVERY == 0 or rechecked[slug] == recheck_totals[slug]:
+            _progress(f"site={slug} rechecked {rechecked[slug]} of {recheck_totals[slug]} known notices")
+
     crawler.signals.connect(item_scraped, signal=signals.item_scraped)
     crawler.signals.connect(spider_closed, signal=signals.spider_closed)
+    crawler.signals.connect(response_received, signal=signals.response_received)
     kwargs = {"sites": args.sites, "cycle_id": args.cycle_id, "mode": args.mode}
     if args.recheck_file:
         kwargs["recheck_file"] = args.recheck_file

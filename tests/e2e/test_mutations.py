@@ -183,3 +183,20 @@ def test_a_changed_list_row_rechecks_its_notice_in_the_same_cycle(world: World) 
     again = world.cycle(sites=[slug], recheck="none")
     assert again.ingest.changes == []
     assert "list_signal_rechecks" not in again.sites[0].stats
+
+
+def test_a_repeal_by_citation_alerts_the_cited_notice_in_the_same_cycle(world: World) -> None:
+    """A new notice says 《…》（…号）同时废止: that notice's subscribers hear 已废止 in the same cycle."""
+    slug = "gbk-sim"
+    world.webhook.clear()
+    cited = next(n for n in world.gov.admin.notices(slug) if n["doc_number"] and not n.get("removed"))
+    repealer = world.gov.admin.publish(slug, repeals=[cited["id"]])
+    summary = world.cycle(sites=[slug], recheck="none")
+    rows = {r["id"]: r for r in world.change_rows(summary)}
+    kinds = sorted(r["kind"] for r in rows.values())
+    assert kinds == ["metadata", "new"], rows
+    mark = next(r for r in rows.values() if r["kind"] == "metadata")
+    assert (mark["priority"], mark["alerted"], mark["change"]["repealed"]) == ("high", True, True), mark
+    assert mark["change"]["extra"]["repealed_by"]["url"] == repealer["url"]
+    assert summary.alerts.sent == 2
+    assert any(cited["title"][:10] in str(p["json"]) for p in world.webhook.posts), world.webhook.posts

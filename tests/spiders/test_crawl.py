@@ -133,6 +133,7 @@ def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
     assert world.detail_urls("qinghai", crawl_run_id=run.crawl_run_id) == {edited["url"]}
     log = world.govsim.admin.request_log("qinghai")
     assert log["not_modified"] == 2 and log["by_kind"].get("list", 0) == 0
+    assert "site=qinghai rechecked 3 of 3 known notices" in world.progress
 
 
 def test_recheck_stores_a_removed_page_flagged_for_normalization(
