@@ -30,8 +30,8 @@ def sites_group() -> None:
 @sites_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def sites_list(as_json: bool) -> None:
-    """List the registered sites, their flavour and base URL; a site file that does not load is
-    named (exit status 1), and the others are listed all the same."""
+    """List the registered sites by slug, with their flavour, CMS family and base URL; a site file that
+    does not load is named (exit status 1), and the others are listed all the same."""
     from sites import SiteFileProblem, load_registry
 
     problems: list[SiteFileProblem] = []
@@ -39,9 +39,13 @@ def sites_list(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([s.model_dump() for s in registry.values()], ensure_ascii=False, indent=2))
     else:
-        for site in registry.values():
+        sites = sorted(registry.values(), key=lambda s: s.slug)
+        width = max((len(s.slug) for s in sites), default=0)
+        for site in sites:
             state = "" if site.enabled else "  (disabled)"
-            click.echo(f"{site.slug:<14} {site.flavour:<8} {site.base_url}  {site.name}{state}")
+            click.echo(
+                f"{site.slug:<{width}}  {site.flavour:<7} {site.cms:<12} {site.base_url}  {site.name}{state}"
+            )
     _fail_on_problems(problems)
 
 

@@ -9,6 +9,7 @@ overridden entry is validated again, so an override to ``file://`` or a metadata
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import tomllib
@@ -155,5 +156,19 @@ def select_sites(
         broken = {p.slug: p.message for p in problems}
         if any(s in broken for s in unknown):
             raise RegistryError("; ".join(f"site {s}: {broken[s]}" for s in unknown if s in broken))
-        raise RegistryError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(registry))}")
+        raise RegistryError(f"unknown site(s): {', '.join(unknown)}; {_known_hint(unknown, registry)}")
     return [registry[s] for s in wanted]
+
+
+def _known_hint(unknown: Sequence[str], registry: Mapping[str, Site]) -> str:
+    """The known slugs when they are few; otherwise the close ones and where to see them all."""
+    known = sorted(registry)
+    if len(known) <= _LIST_KNOWN_UP_TO:
+        return f"known: {', '.join(known)}"
+    close = sorted({m for s in unknown for m in difflib.get_close_matches(s, known, n=3, cutoff=0.6)})
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return f"{hint}{len(known)} sites are known (`policywatch sites list` names them)"
+
+
+# Beyond this many, naming every known slug in an error hides the message.
+_LIST_KNOWN_UP_TO = 12

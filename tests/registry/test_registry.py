@@ -42,9 +42,12 @@ def test_slug_must_match_file_name(tmp_path: Path) -> None:
         load_site_file(path)
 
 
+SEEDS = {"hainan", "chuzhou", "qinghai", "guangdong", "chongqing"}
+
+
 def test_seed_registry_has_the_five_sources_with_real_urls() -> None:
     registry = load_registry([DEFAULT_SITES_DIR], overrides={})
-    assert set(registry) == {"hainan", "chuzhou", "qinghai", "guangdong", "chongqing"}
+    assert set(registry) >= SEEDS, "the five seed sources (govsim replicates them) ship with the registry"
     assert registry["hainan"].base_url == "https://www.hainan.gov.cn"
     assert registry["guangdong"].flavour == "gkmlpt"
     assert registry["chuzhou"].flavour == "anhui"
@@ -110,13 +113,31 @@ def test_govsim_entries_and_overrides_allow_the_private_network_and_real_entries
     sim.write_state()
     overrides = json.loads((tmp_path / "overrides.json").read_text(encoding="utf-8"))
     registry = load_registry([DEFAULT_SITES_DIR, tmp_path / "sites"], overrides=overrides)
-    assert registry and all(site.allow_private_network for site in registry.values())
+    replicas = {slug: site for slug, site in registry.items() if slug in overrides}
+    assert set(replicas) >= SEEDS and all(site.allow_private_network for site in replicas.values())
+    assert not any(site.allow_private_network for slug, site in registry.items() if slug not in overrides), (
+        "an entry govsim does not replicate keeps its real address and the public-network rule"
+    )
 
 
-def test_unknown_site_selection_names_the_known_ones() -> None:
-    registry = load_registry([DEFAULT_SITES_DIR], overrides={})
-    with pytest.raises(RegistryError, match="unknown site\\(s\\): atlantis; known: chongqing"):
+def test_unknown_site_selection_names_the_known_ones_when_they_are_few(tmp_path: Path) -> None:
+    for slug in ("chongqing", "hainan"):
+        (tmp_path / f"{slug}.toml").write_text(
+            (DEFAULT_SITES_DIR / f"{slug}.toml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    registry = load_registry([tmp_path], overrides={})
+    with pytest.raises(RegistryError, match="unknown site\\(s\\): atlantis; known: chongqing, hainan$"):
         select_sites(registry, ["atlantis"])
+
+
+def test_unknown_site_selection_in_the_full_registry_suggests_close_slugs() -> None:
+    registry = load_registry([DEFAULT_SITES_DIR], overrides={})
+    with pytest.raises(RegistryError) as error:
+        select_sites(registry, ["hainan", "shenzen"])
+    message = str(error.value)
+    assert message.startswith("unknown site(s): shenzen; did you mean shenzhen")
+    assert f"{len(registry)} sites are known (`policywatch sites list` names them)" in message
+    assert "hainan" not in message, "a long registry is not spelled out in the error"
 
 
 def test_duplicate_slug_across_directories(tmp_path: Path) -> None:
@@ -135,7 +156,7 @@ def test_a_broken_site_file_is_skipped_and_named_and_the_others_load(tmp_path: P
     (tmp_path / "nokeys.toml").write_text('slug = "nokeys"\n', encoding="utf-8")
     problems: list[SiteFileProblem] = []
     registry = load_registry([DEFAULT_SITES_DIR, tmp_path], overrides={}, problems=problems)
-    assert set(registry) == {"chongqing", "chuzhou", "guangdong", "hainan", "qinghai"}
+    assert set(registry) == set(load_registry([DEFAULT_SITES_DIR], overrides={})), "every shipped entry loads"
     assert [(p.slug, str(tmp_path / f"{p.slug}.toml") in p.message) for p in problems] == [
         ("broken", True),
         ("nokeys", True),
