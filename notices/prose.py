@@ -24,6 +24,8 @@ _MIN_SENTENCE_CJK = 10
 _LABEL_TAGS = ("span", "b", "strong", "label", "th", "td", "dt", "em", "font", "i")
 _LABEL_RE = re.compile(r"^[^\s，。；、]{2,12}[：:]$")
 _URL_RE = re.compile(r"https?://\S+")
+# Links this long are titles (of a list's items); shorter ones are labels such as 首页 or 更多.
+_MIN_TITLE_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Prose:
 
     cjk: int  # CJK characters in sentence paragraphs that are neither a link nor a field
     sentences: int  # how many such paragraphs
-    links: int  # paragraphs that are only one link's text
+    links: int  # paragraphs that are one link's text, or rows led by one (title, summary, date)
     fields: int  # paragraphs that open with a label the page sets apart (证书编号：…)
     field_rows: int  # elements of the page that hold a label element and its value
 
@@ -48,9 +50,12 @@ def measure_prose(root: etree._Element, paragraphs: Sequence[str]) -> Prose:
             row = el.getparent()
             if row is not None and next(iter(row)) is el and len(clean_line(text_of(row))) > len(label):
                 field_rows += 1
+    # A list's row opens with its item's title link; a sentence of a notice seldom does.
+    title_lengths = sorted({len(t) for t in link_texts if len(t) >= _MIN_TITLE_CHARS})
     cjk = sentences = links = fields = 0
     for paragraph in paragraphs:
-        if _bare(paragraph) in link_texts:
+        bare = _bare(paragraph)
+        if bare in link_texts or any(bare[:n] in link_texts for n in title_lengths if n < len(bare)):
             links += 1
         elif any(paragraph.startswith(label) for label in labels):
             fields += 1
