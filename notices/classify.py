@@ -18,6 +18,7 @@ from notices.fields import byline_date
 from notices.html import element_lines
 from notices.model import PageKind, RawPage
 from notices.navigation import navigation_purpose
+from notices.parsers import parse_doc_number
 from notices.prose import Prose, measure_prose
 from notices.text import cjk_count
 
@@ -145,10 +146,9 @@ def classify_page(
         # the "body" found is itself a column of dated titles
         return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
     prose = measure_prose(root, paragraphs) if paragraphs else None
+    names_a_document = _names_a_document(title) or _names_a_document(_declared_title(root))
     documented = (
-        bool(labelled and _COVER_LABELS & labelled.keys())
-        or "articletitle" in metas
-        or bool(_DOCUMENT_TITLE_RE.search(title.strip()))
+        names_a_document or bool(labelled and _COVER_LABELS & labelled.keys()) or "articletitle" in metas
     )
 
     def notice(reason: str) -> Verdict:
@@ -160,9 +160,9 @@ def classify_page(
     if prose is not None and prose.cjk >= _PROSE_CJK and prose.sentences > prose.links:
         # Sidebars of dated links around a notice do not make it a list when its text is prose.
         return notice("detail page with a body of prose (links around it)")
-    if body_cjk is not None and body_cjk >= 30 and _DOCUMENT_TITLE_RE.search(title.strip()):
+    if body_cjk is not None and body_cjk >= 30 and names_a_document:
         # A short order or decision, often on a gazette page whose sidebars list other issues.
-        return notice("short document (its title names a document type)")
+        return notice("short document (its title names a document type or number)")
     if list_signals:
         if _is_home_page(page.url):
             return Verdict(PageKind.OTHER, "the site's home page (sections of links, not one list)")
@@ -181,7 +181,7 @@ def _not_a_notice(
 ) -> str | None:
     """Why a page with a body is still no notice (a statistics table, a database record, a
     gateway), or None. A notice is written in sentences under a title of its own."""
-    if _DOCUMENT_TITLE_RE.search(title.strip()):
+    if _names_a_document(title):
         return None
     figures = sum(1 for p in paragraphs if _FIGURE_RE.fullmatch(p))
     if prose.sentences == 0 and figures * 3 >= len(paragraphs):
@@ -198,6 +198,19 @@ def _not_a_notice(
     ):
         return "a gateway page (titled with the site's name; entry links and a note, undated)"
     return None
+
+
+def _names_a_document(title: str) -> bool:
+    """A title naming one document: by its type (…的通知, …政府令) or by its number (〔2024〕52号)."""
+    return bool(_DOCUMENT_TITLE_RE.search(title.strip())) or parse_doc_number(title) is not None
+
+
+def _declared_title(root: etree._Element) -> str:
+    """The <meta name="ArticleTitle"> a CMS fills in, when the <title> is only the site's name."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle":
+            return (meta.get("content") or "").strip()
+    return ""
 
 
 def _names_only_the_site(title: str) -> bool:
