@@ -40,6 +40,11 @@ _FETCHED_LINK_RE = re.compile(r"\.(" + "|".join(FETCHED_EXTENSIONS) + r")(\?|$)"
 _QUERY_FILE_RE = re.compile(
     r"(?:^|&)[\w.]*(?:file|name|path)[\w.]*=[^&]*\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I
 )
+# A flat object literal in a script, and its string-valued keys (name:"…", 'url':'…').
+_OBJECT_LITERAL_RE = re.compile(r"\{[^{}]{0,1000}\}")
+_STRING_PAIR_RE = re.compile(r"[\"']?(\w+)[\"']?\s*:\s*([\"'])(.*?)\2")
+_SCRIPT_NAME_KEYS = ("name", "title", "filename", "fname", "docname", "attachname")
+_SCRIPT_URL_KEYS = ("url", "href", "fileurl", "filepath", "path", "downloadurl", "link")
 _MAX_ATTACHMENT_BYTES = 30_000_000
 _CONVERTER_TIMEOUT = 60
 
@@ -92,7 +97,32 @@ def find_attachments(
         name = text or clean_line(link.get("title") or "") or Path(path).name
         if url not in found:
             found[url] = Attachment(name=name, url=url)
+    for name, href in _script_files(root):
+        url = links.url(href, base)
+        if url is not None and url not in found and is_attachment_url(url):
+            found[url] = Attachment(name=name or Path(_url_path(url)).name, url=url)
     return list(found.values())
+
+
+def _script_files(root: etree._Element) -> list[tuple[str, str]]:
+    """(name, url) of the files an inline script declares as data (``var apps = [{name:"…pdf",
+    url:"…pdf"}]``) for a viewer or download buttons to render; the markup links none of them.
+
+    Only an object literal that holds both a name and a URL counts: a bare URL in code is not
+    said to be one of the notice's files.
+    """
+    files: list[tuple[str, str]] = []
+    for script in root.iter("script"):
+        if script.get("src") or not script.text:
+            continue
+        for literal in _OBJECT_LITERAL_RE.findall(script.text[:200_000]):
+            values = {key.lower(): value for key, _, value in _STRING_PAIR_RE.findall(literal)}
+            href = next((values[k] for k in _SCRIPT_URL_KEYS if values.get(k)), None)
+            if href:
+                name = next((values[k] for k in _SCRIPT_NAME_KEYS if values.get(k)), "")
+                if name:
+                    files.append((clean_line(name), href.strip()))
+    return files
 
 
 def fetch_texts(attachments: list[Attachment], fetch: Fetch) -> tuple[list[Attachment], list[str]]:

@@ -14,8 +14,12 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT
+from notices.fields import byline_date
 from notices.html import element_lines
 from notices.model import PageKind, RawPage
+from notices.navigation import navigation_purpose
+from notices.parsers import parse_doc_number
+from notices.prose import Prose, measure_prose
 from notices.text import cjk_count
 
 _BINARY_MAGIC = {
@@ -35,12 +39,6 @@ _ERROR_TEXT_RE = re.compile(
     re.I,
 )
 _DATASTORE_RE = re.compile(r"<datastore>.{0,4000}?<record>", re.S | re.I)
-# A page whose only job is to send the browser elsewhere (a site's root, an IIS "Object Moved").
-_REDIRECT_RE = re.compile(
-    r"http-equiv\s*=\s*['\"]?refresh|(?:window|document|top|self)\.location(?:\.href)?\s*=|location\.(?:href\s*=|replace\()|"
-    r"Object Moved|Document Moved|browserRedirect",
-    re.I,
-)
 # Titles that name one official document (通知, 决定, 省人民政府令 …), six characters or more before
 # any site suffix: a column is named in fewer (通知公告, 文件通知).
 _DOCUMENT_TITLE_RE = re.compile(
@@ -58,6 +56,17 @@ _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
 _COVER_LABELS = frozenset({"doc_number", "published_date", "index_number"})
+# Sentences worth this many characters are a notice's text, whatever surrounds them.
+_PROSE_CJK = 150
+# A database record shows at least this many label/value rows (证书编号：…, 注册地址：…).
+_MIN_RECORD_FIELDS = 4
+# A table cell of figures: 12345.6, 5.2%, -0.3, 2023/05.
+_FIGURE_RE = re.compile(r"[\d\s.,，%‰+\-－—~～/:()（）]+")
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
+# What a site's name ends with: a government body, or the site, portal or system itself.
+_SITE_NAME_RE = re.compile(
+    r"(?:网|网站|门户|官网|平台|首页|系统|人民政府|政府|办公厅|办公室|委员会|厅|局|委|部|署|院|中心)$"
+)
 
 
 @dataclass(frozen=True)
@@ -120,8 +129,9 @@ def classify_page(
         if _DATASTORE_RE.search(probe):
             # Hanweb ships a column's rows as <datastore> records inside a script: nothing shows.
             return Verdict(PageKind.LIST, "list page (Hanweb <datastore> records)")
-        if root is not None and _REDIRECT_RE.search(probe):
-            return Verdict(PageKind.OTHER, "a redirect or script-only page (no content of its own)")
+        purpose = navigation_purpose(root, probe, title + " " + visible) if root is not None else None
+        if purpose:
+            return Verdict(PageKind.OTHER, purpose)
         return Verdict(PageKind.ERROR, "page has no visible text")
     searchy = _SEARCH_RE.search(title + " " + visible[:2000]) or re.search(
         r"search|/so/|fulltext", page.url, re.I
@@ -135,22 +145,77 @@ def classify_page(
     if paragraphs and len(paragraphs) >= 5 and sum(map(_row_like, paragraphs)) / len(paragraphs) >= 0.5:
         # the "body" found is itself a column of dated titles
         return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
+    prose = measure_prose(root, paragraphs) if paragraphs else None
+    names_a_document = _names_a_document(title) or _names_a_document(_declared_title(root))
+    documented = (
+        names_a_document or bool(labelled and _COVER_LABELS & labelled.keys()) or "articletitle" in metas
+    )
+
+    def notice(reason: str) -> Verdict:
+        veto = _not_a_notice(paragraphs or [], prose, title, documented, root) if prose else None
+        return Verdict(PageKind.OTHER, veto) if veto else Verdict(PageKind.NOTICE, reason)
+
     if body_cjk is not None and body_cjk >= 150 and (list_signals < 2 or "articletitle" in metas):
-        return Verdict(PageKind.NOTICE, "detail page with a body")
-    if body_cjk is not None and body_cjk >= 30 and _DOCUMENT_TITLE_RE.search(title.strip()):
+        return notice("detail page with a body")
+    if prose is not None and prose.cjk >= _PROSE_CJK and prose.sentences > prose.links:
+        # Sidebars of dated links around a notice do not make it a list when its text is prose.
+        return notice("detail page with a body of prose (links around it)")
+    if body_cjk is not None and body_cjk >= 30 and names_a_document:
         # A short order or decision, often on a gazette page whose sidebars list other issues.
-        return Verdict(PageKind.NOTICE, "short document (its title names a document type)")
+        return notice("short document (its title names a document type or number)")
     if list_signals:
         if _is_home_page(page.url):
             return Verdict(PageKind.OTHER, "the site's home page (sections of links, not one list)")
         return Verdict(PageKind.LIST, "list page")
     if body_cjk is not None and body_cjk >= 80:
-        return Verdict(PageKind.NOTICE, "short detail page")
+        return notice("short detail page")
     # Cover notices ("现将《…》印发给你们…详见附件") are a few lines long; the document's own
     # labelled metadata is what tells them apart from a portal page.
     if body_cjk is not None and body_cjk >= 20 and labelled and _COVER_LABELS & labelled.keys():
-        return Verdict(PageKind.NOTICE, "short cover notice with labelled metadata")
+        return notice("short cover notice with labelled metadata")
     return Verdict(PageKind.OTHER, "no notice body found (portal or statistics page)")
+
+
+def _not_a_notice(
+    paragraphs: list[str], prose: Prose, title: str, documented: bool, root: etree._Element
+) -> str | None:
+    """Why a page with a body is still no notice (a statistics table, a database record, a
+    gateway), or None. A notice is written in sentences under a title of its own."""
+    if _names_a_document(title):
+        return None
+    figures = sum(1 for p in paragraphs if _FIGURE_RE.fullmatch(p))
+    if prose.sentences == 0 and figures * 3 >= len(paragraphs):
+        return "a statistics page (tables of figures, no prose)"
+    if documented:
+        return None
+    if prose.sentences == 0 and prose.field_rows >= _MIN_RECORD_FIELDS:
+        return "a database record (label/value fields, no prose)"
+    if (
+        prose.cjk < _PROSE_CJK
+        and _names_only_the_site(title)
+        and not any(_DATE_RE.search(p) for p in paragraphs)
+        and byline_date(root) is None
+    ):
+        return "a gateway page (titled with the site's name; entry links and a note, undated)"
+    return None
+
+
+def _names_a_document(title: str) -> bool:
+    """A title naming one document: by its type (…的通知, …政府令) or by its number (〔2024〕52号)."""
+    return bool(_DOCUMENT_TITLE_RE.search(title.strip())) or parse_doc_number(title) is not None
+
+
+def _declared_title(root: etree._Element) -> str:
+    """The <meta name="ArticleTitle"> a CMS fills in, when the <title> is only the site's name."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle":
+            return (meta.get("content") or "").strip()
+    return ""
+
+
+def _names_only_the_site(title: str) -> bool:
+    parts = [p for p in _TITLE_SPLIT_RE.split(title.strip()) if p]
+    return bool(parts) and all(_SITE_NAME_RE.search(p) and len(p) <= 25 for p in parts)
 
 
 def _row_like(paragraph: str) -> bool:

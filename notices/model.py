@@ -19,7 +19,7 @@ class PageKind(StrEnum):
     LIST = "list"
     BLOCKED = "blocked"  # anti-bot challenge (Ruishu 412, cookie/JS challenge, "请稍候…")
     ERROR = "error"  # maintenance, not-found or empty page, even when served with HTTP 200
-    OTHER = "other"  # portals, statistics, search pages
+    OTHER = "other"  # portals, gateways, frame shells, redirects, statistics, database records, search pages
 
 
 @dataclass(frozen=True)
