@@ -57,6 +57,7 @@ _ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]
 _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # control bytes, less tab, newlines, form feed
 _COVER_LABELS = frozenset({"doc_number", "published_date", "index_number"})
 
 
@@ -74,7 +75,7 @@ def sniff_binary(body: bytes) -> str | None:
             return label
     if not head:
         return None
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return "control bytes" if control / len(head) > 0.1 else None
 
 

@@ -238,13 +238,15 @@ def _visible_form(declared: str, headings: list[str]) -> str:
     return declared
 
 
+_HEADINGS = etree.XPath(
+    "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
+    "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
+)
+
+
 def _heading_texts(root: etree._Element) -> list[str]:
     out: list[str] = []
-    xpath = (
-        "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
-        "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
-    )
-    for el in root.xpath(xpath):
+    for el in _HEADINGS(root):
         text = clean_line(text_of(el))
         if 6 <= len(text) <= 150 and text not in out:
             out.append(text)

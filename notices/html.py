@@ -99,6 +99,9 @@ def parse_html(text: str) -> etree._Element | None:
     return root
 
 
+_TOO_DEEP = etree.XPath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+
+
 def _parse(text: str) -> tuple[etree._Element | None, bool]:
     """The tree, and whether it is deeper than MAX_DEPTH (or the parser gave up at its own limit)."""
     parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
@@ -107,7 +110,7 @@ def _parse(text: str) -> tuple[etree._Element | None, bool]:
     except (etree.ParserError, ValueError):
         return None, False
     too_deep = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log) or bool(
-        root.xpath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+        _TOO_DEEP(root)
     )
     return root, too_deep
 
