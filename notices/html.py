@@ -8,51 +8,13 @@ import lxml.html
 from lxml import etree
 
 from notices.links import absolute_url
-from notices.nesting import MAX_DEPTH, limit_nesting, without_markup
+from notices.nesting import BLOCK_ELEMENTS, MAX_DEPTH, limit_nesting, without_markup
 from notices.text import clean_line
 
 MAX_PARSE_CHARS = 4_000_000
 
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "tr",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "center",
-        "blockquote",
-        "pre",
-        "dd",
-        "dt",
-        "dl",
-        "form",
-        "hr",
-        "nav",
-        "aside",
-        "main",
-        "figure",
-        "figcaption",
-        "td",
-        "th",
-    ]
-)
+# Where text breaks into lines: every block element, and the void <br> and <hr>.
+BLOCK_TAGS = BLOCK_ELEMENTS | {"br", "hr"}
 SKIP_TAGS = frozenset(
     [
         "script",
