@@ -108,15 +108,17 @@ def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice]
     """
     if previous is None:
         return _new_change(current)
-    key = comparison_key(current)
-    if key == comparison_key(previous):
+    folded: dict[str, str] = {}  # versions share most paragraphs: each distinct one is folded once
+    new_body = normalize_body(current.paragraphs, folded)
+    old_body = normalize_body(previous.paragraphs, folded)
+    key = comparison_key(current, new_body)
+    if key == comparison_key(previous, old_body):
         return unchanged(title=current.title)
-    if any(key == comparison_key(old) for old in recent):
+    if any(key == comparison_key(old, normalize_body(old.paragraphs, folded)) for old in recent):
         return unchanged(title=current.title, why="内容与近期版本相同（反复变动），不再提醒")
 
     meta = _metadata_edits(previous, current)
     attachments = _attachment_edits(previous, current)
-    old_body, new_body = normalize_body(previous.paragraphs), normalize_body(current.paragraphs)
     body_changed = old_body.keys != new_body.keys
     reordered = body_changed and Counter(old_body.keys) == Counter(new_body.keys)
     body = () if not body_changed or reordered else body_edits(previous, current, old_body, new_body)

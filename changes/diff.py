@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from diff_match_patch import diff_match_patch
 
 from changes.model import DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, EditOp, LocatedEdit
-from changes.normalize import NormalizedBody, fold, outline_path_for
+from changes.normalize import NormalizedBody, fold, outline_locator
 from notices.model import Notice
 
 _DMP_TIMEOUT = 0.5  # seconds; a pathological paragraph degrades to a coarser diff, never hangs
@@ -79,18 +79,16 @@ def body_edits(
     previous: Notice, current: Notice, old: NormalizedBody, new: NormalizedBody
 ) -> tuple[LocatedEdit, ...]:
     """Paragraph-level edits from ``old`` to ``new`` (both normalized), each located in the outline."""
-    matcher = difflib.SequenceMatcher(a=old.keys, b=new.keys, autojunk=False)
+    old_path, new_path = outline_locator(previous), outline_locator(current)
     edits: list[LocatedEdit] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    for tag, i1, i2, j1, j2 in _changed_blocks(old.keys, new.keys):
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(pairs):
             a, b = i1 + k, j1 + k
             index = new.indices[b]
             edits.append(
                 LocatedEdit(
-                    path=outline_path_for(current, index),
+                    path=new_path(index),
                     op=EditOp.REPLACE,
                     old=old.texts[a],
                     new=new.texts[b],
@@ -102,7 +100,7 @@ def body_edits(
             index = old.indices[a]
             edits.append(
                 LocatedEdit(
-                    path=outline_path_for(previous, index),
+                    path=old_path(index),
                     op=EditOp.DELETE,
                     old=old.texts[a],
                     new=None,
@@ -113,7 +111,7 @@ def body_edits(
             index = new.indices[b]
             edits.append(
                 LocatedEdit(
-                    path=outline_path_for(current, index),
+                    path=new_path(index),
                     op=EditOp.INSERT,
                     old=None,
                     new=new.texts[b],
@@ -121,6 +119,29 @@ def body_edits(
                 )
             )
     return tuple(edits)
+
+
+def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of ``SequenceMatcher(a, b)`` that are not ``equal``.
+
+    Versions of a notice share most paragraphs at the start and at the end: those are matched by a
+    plain comparison first and only the paragraphs between go through the matcher. The keys of a
+    normalized body are unique, so a paragraph of the common head or tail can match nothing else
+    and the opcodes are those the matcher finds on the whole lists.
+    """
+    head = 0
+    limit = min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(a=a[head : len(a) - tail], b=b[head : len(b) - tail], autojunk=False)
+    return [
+        (tag, i1 + head, i2 + head, j1 + head, j2 + head)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def unified_diff(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,28 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+
+
+# NFKC maps each full-width ASCII form (，：（）) and the ideographic space to its ASCII character, and
+# nothing else becomes one: replacing them first yields the same NFKC, and most Chinese text then
+# passes the (cheap) is-normalized check, where NFKC itself costs most of comparing two versions.
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000]")
+_SEPARATOR = "\x00"  # NFKC leaves it alone and it is no whitespace: folding never moves or drops it
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """:func:`fold` of each text, computed on all of them at once (one scan, not one per text)."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator itself
+        return [fold(text) for text in texts]
+    for wide in set(_WIDE_RE.findall(joined)):
+        joined = joined.replace(wide, unicodedata.normalize("NFKC", wide))
+    parts = joined.split(_SEPARATOR)
+    for index, part in enumerate(parts):
+        if not unicodedata.is_normalized("NFKC", part):
+            parts[index] = unicodedata.normalize("NFKC", part)
+    folded = _SPACE_RE.sub("", _SEPARATOR.join(parts)).split(_SEPARATOR)
+    return folded if texts else []
 
 
 def fold_value(value: str | date | None) -> str:
@@ -47,14 +70,24 @@ class NormalizedBody:
     indices: tuple[int, ...]
 
 
-def normalize_body(paragraphs: Sequence[str]) -> NormalizedBody:
-    """Drop empty paragraphs and repeated blocks (a paragraph whose folded text was already seen)."""
+def normalize_body(
+    paragraphs: Sequence[str], folded: MutableMapping[str, str] | None = None
+) -> NormalizedBody:
+    """Drop empty paragraphs and repeated blocks (a paragraph whose folded text was already seen).
+
+    ``folded`` memoizes :func:`fold` (text → key) across calls: two versions of one notice share
+    almost every paragraph, and NFKC is most of what comparing them costs, so :func:`changes.detect`
+    passes one memo for both versions and each distinct paragraph is folded once.
+    """
+    folded = {} if folded is None else folded
+    missing = [paragraph for paragraph in dict.fromkeys(paragraphs) if paragraph not in folded]
+    folded.update(zip(missing, fold_all(missing), strict=True))
     seen: set[str] = set()
     keys: list[str] = []
     texts: list[str] = []
     indices: list[int] = []
     for index, paragraph in enumerate(paragraphs):
-        key = fold(paragraph)
+        key = folded[paragraph]
         if not key or key in seen:
             continue
         seen.add(key)
@@ -73,25 +106,42 @@ def attachment_keys(notice: Notice) -> dict[str, str]:
     return keys
 
 
-def comparison_key(notice: Notice) -> tuple[object, ...]:
-    """Everything a change is computed on; two notices with equal keys are the same version."""
+def comparison_key(notice: Notice, body: NormalizedBody | None = None) -> tuple[object, ...]:
+    """Everything a change is computed on; two notices with equal keys are the same version.
+
+    ``body`` is ``normalize_body(notice.paragraphs)`` when the caller already has it.
+    """
     meta = tuple(fold_value(getattr(notice, name)) for name in METADATA_FIELDS)
-    body = normalize_body(notice.paragraphs).keys
-    return (meta, body, tuple(sorted(attachment_keys(notice).items())))
+    keys = (body if body is not None else normalize_body(notice.paragraphs)).keys
+    return (meta, keys, tuple(sorted(attachment_keys(notice).items())))
 
 
-def iter_nodes(nodes: Iterable[OutlineNode]) -> Iterable[OutlineNode]:
-    for node in nodes:
+def iter_nodes(nodes: Iterable[OutlineNode]) -> Iterator[OutlineNode]:
+    """Every node of an outline, each before its children (document order)."""
+    stack = list(nodes)[::-1]
+    while stack:
+        node = stack.pop()
         yield node
-        yield from iter_nodes(node.children)
+        stack.extend(reversed(node.children))
 
 
 def outline_path_for(notice: Notice, paragraph_index: int) -> str | None:
     """The outline path of the deepest heading whose span holds the paragraph (None before any)."""
-    found: OutlineNode | None = None
-    for node in iter_nodes(notice.outline):
-        if node.paragraph_index <= paragraph_index:
-            found = node
-        else:
-            break
-    return found.path if found else None
+    return outline_locator(notice)(paragraph_index)
+
+
+def outline_locator(notice: Notice) -> Callable[[int], str | None]:
+    """:func:`outline_path_for` for many paragraphs of one notice: the outline is flattened once and
+    each lookup is a binary search (a notice's headings start in paragraph order)."""
+    nodes = list(iter_nodes(notice.outline))
+    starts = [node.paragraph_index for node in nodes]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
+
+    def locate(paragraph_index: int) -> str | None:
+        if ordered:
+            at = bisect_right(starts, paragraph_index)
+        else:  # the first heading past the paragraph ends the span, as a reader scans them
+            at = next((i for i, start in enumerate(starts) if start > paragraph_index), len(starts))
+        return nodes[at - 1].path if at else None
+
+    return locate

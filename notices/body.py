@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
 from notices.outline import match_marker
@@ -33,6 +34,9 @@ _MARKER_RE = re.compile(
     # The print area many portals mark for their 打印 button holds exactly the document.
     r"|<!--\s*startprint\s*-->(.*?)<!--\s*endprint\s*-->",
     re.S | re.I,
+)
+_CONTENT_SELECTORS = tuple(
+    (selector, CSSSelector(selector, translator="html")) for selector in CONTENT_SELECTORS
 )
 MIN_BODY_CJK = 40
 
@@ -87,21 +91,30 @@ def is_noise_line(line: str) -> bool:
 
 def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:
     """The element holding the notice text and how it was found ("marker", a selector, or "density")."""
+    container, how, _lines = find_body(root, raw_html)
+    return container, how
+
+
+def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str, list[str] | None]:
+    """:func:`find_container`, with the container's :func:`notices.html.element_lines` when finding
+    it read them already (None when it did not), so :func:`body_paragraphs` need not read them again."""
     for match in sorted(_MARKER_RE.finditer(raw_html[:4_000_000]), key=lambda m: -len(_marked(m))):
         fragment = parse_html(f"<div>{_marked(match)}</div>")
-        if fragment is not None and cjk_count(" ".join(element_lines(fragment))) >= MIN_BODY_CJK:
-            return fragment, "marker"
+        if fragment is not None:
+            lines = element_lines(fragment)
+            if cjk_count(" ".join(lines)) >= MIN_BODY_CJK:
+                return fragment, "marker", lines
         break
-    for selector in CONTENT_SELECTORS:
-        try:
-            candidates = root.cssselect(selector)
-        except Exception:
-            continue
-        best = max(candidates, key=lambda el: cjk_count(" ".join(element_lines(el))), default=None)
-        if best is not None and cjk_count(" ".join(element_lines(best))) >= MIN_BODY_CJK:
-            return best, selector
-    best_el = density_container(root)
-    return best_el, "density"
+    for selector, select in _CONTENT_SELECTORS:
+        best: tuple[int, etree._Element, list[str]] | None = None
+        for candidate in select(root):
+            lines = element_lines(candidate)
+            chars = cjk_count(" ".join(lines))
+            if best is None or chars > best[0]:  # the first of the richest, as max() picks
+                best = (chars, candidate, lines)
+        if best is not None and best[0] >= MIN_BODY_CJK:
+            return best[1], selector, best[2]
+    return density_container(root), "density", None
 
 
 def _marked(match: re.Match[str]) -> str:
@@ -152,12 +165,18 @@ def density_container(root: etree._Element, max_nodes: int = 200_000) -> etree._
     return best[1] if best else None
 
 
-def body_paragraphs(container: etree._Element | None) -> tuple[list[str], int]:
-    """Clean, de-duplicated paragraphs of the container, and how many repeats were dropped."""
+def body_paragraphs(
+    container: etree._Element | None, lines: list[str] | None = None
+) -> tuple[list[str], int]:
+    """Clean, de-duplicated paragraphs of the container, and how many repeats were dropped.
+
+    ``lines`` are the container's :func:`notices.html.element_lines` when the caller has them.
+    """
     if container is None:
         return [], 0
-    lines = [line for line in element_lines(container) if not is_noise_line(line) and _has_text(line)]
-    return dedupe(lines)
+    if lines is None:
+        lines = element_lines(container)
+    return dedupe([line for line in lines if not is_noise_line(line) and _has_text(line)])
 
 
 def dedupe(lines: list[str]) -> tuple[list[str], int]:

@@ -55,6 +55,8 @@ _ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]
 _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
+_PAGER_RE = re.compile(r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}")
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # control bytes, less tab, newlines, form feed
 _COVER_LABELS = frozenset({"doc_number", "published_date", "index_number"})
 # Sentences worth this many characters are a notice's text, whatever surrounds them.
 _PROSE_CJK = 150
@@ -83,7 +85,7 @@ def sniff_binary(body: bytes) -> str | None:
             return label
     if not head:
         return None
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return "control bytes" if control / len(head) > 0.1 else None
 
 
@@ -141,7 +143,7 @@ def classify_page(
     ):
         return Verdict(PageKind.OTHER, "search results page")
     metas = _meta_names(root)
-    list_signals = _list_signals(probe, root)
+    list_signals = _list_signals(probe, root, metas)
     if paragraphs and len(paragraphs) >= 5 and sum(map(_row_like, paragraphs)) / len(paragraphs) >= 0.5:
         # the "body" found is itself a column of dated titles
         return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
@@ -232,21 +234,20 @@ def _is_home_page(url: str) -> bool:
     return path in ("", "/") or bool(re.fullmatch(r"/(?:index|default|home)\.s?html?", path, re.I))
 
 
-def _list_signals(probe: str, root: etree._Element) -> int:
+def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
     signals = 0
-    if re.search(r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}", probe):
+    if _PAGER_RE.search(probe):
         signals += 1
-    metas = _meta_names(root)
     if "columnname" in metas and "articletitle" not in metas:
         signals += 1
     dated_rows = 0
     for row in root.iter("li", "tr", "div", "dd"):
-        links = row.findall(".//a")
-        if (
-            len(links) == 1
-            and _DATE_RE.search("".join(row.itertext()))
-            and len("".join(row.itertext())) < 200
-        ):
+        # A row holds exactly one link: stop at the second rather than list every link of a container.
+        anchors = row.iterdescendants("a")
+        if next(anchors, None) is None or next(anchors, None) is not None:
+            continue
+        text = "".join(row.itertext())
+        if len(text) < 200 and _DATE_RE.search(text):
             dated_rows += 1
     if dated_rows >= 8:
         signals += 2

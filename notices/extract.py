@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from notices.attachments import fetch_texts, find_attachments
-from notices.body import body_paragraphs, find_container
+from notices.body import body_paragraphs, find_body
 from notices.citations import find_citations
 from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
@@ -86,8 +86,8 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
             page, Verdict(PageKind.OTHER, "a JSON document that holds no list of documents"), warnings
         )
     root = parse_html(html)
-    container, _how = find_container(root, html) if root is not None else (None, "")
-    paragraphs, dropped = body_paragraphs(container)
+    container, _how, lines = find_body(root, html) if root is not None else (None, "", None)
+    paragraphs, dropped = body_paragraphs(container, lines)
     meta = collect(root) if root is not None else None
     verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
     listing: Listing | None = None

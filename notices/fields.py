@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -105,7 +106,7 @@ def collect(root: etree._Element) -> PageMeta:
             if value and squash(value) not in LABELS:
                 found.labelled.setdefault(key, value)
             continue
-        if len(own) <= 140 and len(el) <= 3:
+        if len(own) <= 140 and len(el) <= 3 and (":" in own or "：" in own):  # every inline field has one
             for match in _INLINE_RE.finditer(own):
                 key = LABELS[squash(match.group(1))]
                 value = _cut_at_next_label(match.group(2))
@@ -121,31 +122,37 @@ def _visible_text(el: etree._Element, limit: int) -> str | None:
     top of a deep chain cost the whole chain."""
     parts: list[str] = []
     seen = 0
-    budget = _NODES_PER_CHARACTER * limit
-    # An explicit stack (elements to read, tails due after them): any depth of nesting.
-    stack: list[etree._Element | str | None] = [el]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            continue
-        if isinstance(node, str):
-            text = node
-        else:
-            budget -= 1 + len(node)
+    budget = _NODES_PER_CHARACTER * limit - 1 - len(el)
+    if budget < 0:
+        return None
+    # Text in document order; an explicit stack of (children still to read, tail due after them)
+    # handles any depth of nesting, and children are read one at a time, so a container is left
+    # as soon as its text is too long, without touching the rest of its children.
+    stack: list[tuple[Iterator[etree._Element], str | None]] = [(iter(el), None)]
+    text: str | None = el.text
+    while True:
+        if text:
+            for start in range(0, len(text), _CHUNK):  # a huge text node is read no further than needed
+                chunk = text[start : start + _CHUNK]
+                parts.append(chunk)
+                seen += len(chunk) - len(_SPACES_RE.findall(chunk))
+                if seen > limit:
+                    return None
+        if not stack:
+            return "".join(parts)
+        children, tail = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            text = tail
+        elif isinstance(child.tag, str) and child.tag not in ("script", "style"):
+            budget -= 1 + len(child)
             if budget < 0:
                 return None
-            text = node.text or ""
-            for child in reversed(list(node)):
-                stack.append(child.tail)
-                if isinstance(child.tag, str) and child.tag not in ("script", "style"):
-                    stack.append(child)
-        for start in range(0, len(text), _CHUNK):  # a huge text node is read no further than needed
-            chunk = text[start : start + _CHUNK]
-            parts.append(chunk)
-            seen += len(chunk) - len(_SPACES_RE.findall(chunk))
-            if seen > limit:
-                return None
-    return "".join(parts)
+            stack.append((iter(child), child.tail))
+            text = child.text
+        else:  # a script, style or comment: only what follows it shows
+            text = child.tail
 
 
 def _value_after(el: etree._Element) -> str:
@@ -238,13 +245,15 @@ def _visible_form(declared: str, headings: list[str]) -> str:
     return declared
 
 
+_HEADINGS = etree.XPath(
+    "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
+    "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
+)
+
+
 def _heading_texts(root: etree._Element) -> list[str]:
     out: list[str] = []
-    xpath = (
-        "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
-        "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
-    )
-    for el in root.xpath(xpath):
+    for el in _HEADINGS(root):
         text = clean_line(text_of(el))
         if 6 <= len(text) <= 150 and text not in out:
             out.append(text)

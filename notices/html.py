@@ -8,51 +8,13 @@ import lxml.html
 from lxml import etree
 
 from notices.links import absolute_url
-from notices.nesting import MAX_DEPTH, limit_nesting, without_markup
+from notices.nesting import BLOCK_ELEMENTS, MAX_DEPTH, limit_nesting, without_markup
 from notices.text import clean_line
 
 MAX_PARSE_CHARS = 4_000_000
 
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "tr",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "center",
-        "blockquote",
-        "pre",
-        "dd",
-        "dt",
-        "dl",
-        "form",
-        "hr",
-        "nav",
-        "aside",
-        "main",
-        "figure",
-        "figcaption",
-        "td",
-        "th",
-    ]
-)
+# Where text breaks into lines: every block element, and the void <br> and <hr>.
+BLOCK_TAGS = BLOCK_ELEMENTS | {"br", "hr"}
 SKIP_TAGS = frozenset(
     [
         "script",
@@ -99,6 +61,9 @@ def parse_html(text: str) -> etree._Element | None:
     return root
 
 
+_TOO_DEEP = etree.XPath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+
+
 def _parse(text: str) -> tuple[etree._Element | None, bool]:
     """The tree, and whether it is deeper than MAX_DEPTH (or the parser gave up at its own limit)."""
     parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
@@ -107,7 +72,7 @@ def _parse(text: str) -> tuple[etree._Element | None, bool]:
     except (etree.ParserError, ValueError):
         return None, False
     too_deep = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log) or bool(
-        root.xpath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
+        _TOO_DEEP(root)
     )
     return root, too_deep
 

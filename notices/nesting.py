@@ -49,7 +49,9 @@ _VOID = frozenset(
         "wbr",
     ]
 )
-_BLOCK = frozenset(
+# Elements that open a block of their own (a <p> cannot hold them): the one list of block tags.
+# notices.html adds the void line breakers <br> and <hr> to it for reading text.
+BLOCK_ELEMENTS = frozenset(
     [
         "address",
         "article",
@@ -89,10 +91,10 @@ _BLOCK = frozenset(
         "ul",
     ]
 )
-_STRUCTURE = _BLOCK | {"html", "head", "body"}
+_STRUCTURE = BLOCK_ELEMENTS | {"html", "head", "body"}
 # Elements a new start tag closes when they are the innermost open one (HTML's implied end tags).
 _CLOSED_BY: dict[str, frozenset[str]] = {
-    "p": _BLOCK,
+    "p": BLOCK_ELEMENTS,
     "li": frozenset({"li"}),
     "dt": frozenset({"dt", "dd"}),
     "dd": frozenset({"dt", "dd"}),
@@ -171,7 +173,7 @@ def limit_nesting(text: str, max_blocks: int = KEPT_BLOCKS, max_inline: int = KE
         between = text[copied : token.start()]
         pieces.append(between)
         # One break for a run of dropped blocks with nothing but space between them.
-        if name in _BLOCK and (between.strip() or not broke):
+        if name in BLOCK_ELEMENTS and (between.strip() or not broke):
             pieces.append("<br>")
             broke = True
         elif between.strip():
@@ -203,6 +205,6 @@ def without_markup(text: str) -> str:
         name = (token.group("name") or "").lower()
         if not name:
             return token.group(0)
-        return "<br>" if name in _BLOCK or name == "br" else ""
+        return "<br>" if name in BLOCK_ELEMENTS or name == "br" else ""
 
     return _TOKEN_RE.sub(replace, text)

@@ -36,12 +36,20 @@ def parse_doc_number(text: str | None) -> str | None:
     return found[0] if found else None
 
 
+# What every match of DOC_NUMBER_RE holds (a bracketed year) and ORDER_NUMBER_RE (令 … 第): most
+# paragraphs hold neither, and the full patterns try a match at every Chinese character.
+_BRACKETED_YEAR_RE = re.compile(rf"[{_OPEN}]\s*(?:19|20)\d{{2}}\s*[{_CLOSE}]")
+
+
 def find_doc_numbers(text: str) -> list[str]:
     """Every doc number in ``text`` (bracketed ones and government orders), normalized, in order of
     appearance (duplicates kept)."""
     text = ascii_digits(text)
-    found = [(m.start(), _format(m)) for m in DOC_NUMBER_RE.finditer(text)]
-    found += [(m.start(), _format_order(m)) for m in ORDER_NUMBER_RE.finditer(text)]
+    found = []
+    if _BRACKETED_YEAR_RE.search(text):
+        found = [(m.start(), _format(m)) for m in DOC_NUMBER_RE.finditer(text)]
+    if "令" in text and "第" in text:
+        found += [(m.start(), _format_order(m)) for m in ORDER_NUMBER_RE.finditer(text)]
     return [number for _start, number in sorted(found)]
 
 

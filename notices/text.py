@@ -9,6 +9,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]+")
 _LABEL_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b:：]+")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")  # Chinese comes in runs: one match per run, not per character
 
 
 def ascii_digits(text: str) -> str:
@@ -27,4 +28,5 @@ def squash(text: str) -> str:
 
 
 def cjk_count(text: str) -> int:
-    return len(CJK_RE.findall(text))
+    """How many CJK ideographs ``text`` holds."""
+    return sum(map(len, _CJK_RUN_RE.findall(text)))
