@@ -392,6 +392,7 @@ class Sender:
             if not any(held.delivery_id in self._settled for held in job.claims):
                 log.warning("%s was taken over by another sender; leaving the rest to it", job.label)
                 job.lost = True
+                self.report.lost_claims += len(job.claims)
 
     def _final(self, job: _Job, mode: _Mode) -> list[store.Outcome]:
         """How each claim of a job whose URLs are all done is settled: sent, retry later, or failed."""
