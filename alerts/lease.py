@@ -2,8 +2,8 @@
 
 A claim is stale once its ``claimed_at`` is older than the lease, and a stale claim is taken over by
 the next sender. So every claim is stamped with the time it is made (never the time the batch
-began), and while a batch is being sent a heartbeat thread renews its claims every quarter lease:
-a send that runs longer than the lease keeps its claim for as long as its worker is alive.
+began), and while a batch is being sent a heartbeat thread renews its unsettled claims every quarter
+lease: a send that runs longer than the lease keeps its claim for as long as its worker is alive.
 """
 
 from __future__ import annotations
@@ -53,6 +53,32 @@ def renewal_interval(lease: timedelta) -> float:
     return max(lease.total_seconds() / RENEWALS_PER_LEASE, MIN_RENEWAL_INTERVAL)
 
 
+class Renewals:
+    """The claims a heartbeat keeps renewing; a claim is released once it is settled (or about to
+    be), so the heartbeat neither renews it nor reports it lost afterwards."""
+
+    def __init__(self, claims: Sequence[store.Held]) -> None:
+        self._held = dict.fromkeys(claims)
+        self._lock = threading.Lock()
+
+    def current(self) -> list[store.Held]:
+        with self._lock:
+            return list(self._held)
+
+    def release(self, claims: Sequence[store.Held]) -> None:
+        with self._lock:
+            for claim in claims:
+                self._held.pop(claim, None)
+
+    def lost(self, claims: Sequence[store.Held]) -> list[store.Held]:
+        """Of ``claims`` a renewal did not find, the ones still held (not released meanwhile): lost."""
+        with self._lock:
+            gone = [claim for claim in claims if claim in self._held]
+            for claim in gone:
+                del self._held[claim]
+            return gone
+
+
 @contextmanager
 def heartbeat(
     session_factory: sessionmaker[Session],
@@ -61,33 +87,36 @@ def heartbeat(
     worker_id: str,
     clock: Clock,
     lease: timedelta,
-) -> Iterator[None]:
-    """While inside, renew ``claims`` (``claimed_at`` = now) every quarter lease, only while this worker
-    still holds them. A claim found lost is logged and no longer renewed; settling it will fail."""
+) -> Iterator[Renewals]:
+    """While inside, renew ``claims`` (``claimed_at`` = now, one statement) every quarter lease, only
+    while this worker still holds them and has not released them. A claim found lost is logged and no
+    longer renewed; settling it will fail."""
     stop = threading.Event()
-    held = list(claims)
+    renewals = Renewals(claims)
 
     def beat() -> None:
         interval = renewal_interval(lease)
-        while held and not stop.wait(interval):
+        while not stop.wait(interval):
+            held = renewals.current()
+            if not held:
+                continue
             try:
                 with session_factory() as session, session.begin():
-                    lost = store.renew(session, held, worker_id=worker_id, now=clock.now())
+                    missing = store.renew(session, held, worker_id=worker_id, now=clock.now())
             except Exception as exc:  # a busy or lost database: try again next beat
                 log.warning("outbox worker %s could not renew its claims: %s", worker_id, type(exc).__name__)
                 continue
-            for claim in lost:
+            for claim in renewals.lost(missing):
                 log.warning(
                     "outbox worker %s lost its claim on delivery %d (taken over after the lease)",
                     worker_id,
                     claim.delivery_id,
                 )
-                held.remove(claim)
 
     thread = threading.Thread(target=beat, name=f"outbox-heartbeat-{worker_id}", daemon=True)
     thread.start()
     try:
-        yield
+        yield renewals
     finally:
         stop.set()
         thread.join()

@@ -4,11 +4,20 @@ Every Apprise call (``Apprise.instantiate``, ``Apprise()``, ``.add``, ``.notify`
 this module, and each runs inside :func:`alerts.scrubbing.scrubbed_logs`: every log record written
 meanwhile, by Apprise, urllib3 or us, has the URL's secrets masked, including the partial forms
 Apprise's privacy mode prints. The outbox, the ops alert and ``subscriptions check`` all come here.
+
+:func:`apprise_notify` is safe to call from many threads at once (the outbox sends concurrently):
+each call builds its own Apprise object, so no plugin's state (its throttle clock, its connection)
+is shared between two sends, and the warning that explains a failure is taken from the records
+the calling thread logged, never from another send's.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from alerts.render import RenderedMessage
@@ -19,12 +28,59 @@ class Notifier(Protocol):
     def __call__(self, url: str, message: RenderedMessage) -> tuple[bool, str | None]: ...
 
 
+@functools.cache
+def _asset() -> Any:
+    import apprise
+
+    return apprise.AppriseAsset(app_id="PolicyWatch", app_desc="PolicyWatch alerts")
+
+
 def load_apprise_url(url: str) -> Any | None:
     """The Apprise plugin for ``url`` (None when Apprise does not understand it). Sends nothing."""
     import apprise
 
     with scrubbed_logs([url]):  # Apprise logs the URL it loads
-        return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        return apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
+
+
+class _ThreadWarnings(logging.Handler):
+    """The WARNING and ERROR messages of Apprise's logger, kept per thread that asked for them.
+
+    Apprise's own ``LogCapture`` sets the shared logger's level and collects every thread's
+    records, so concurrent sends would read each other's errors; this handler changes no level and
+    files each record under the thread that wrote it (a plugin sends in its caller's thread)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._by_thread: dict[int, list[str]] = {}
+        self._users = 0
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = self._by_thread.get(record.thread or 0)
+        if lines is not None:
+            lines.append(record.getMessage())
+
+    @contextmanager
+    def capture(self) -> Iterator[list[str]]:
+        lines: list[str] = []
+        me = threading.get_ident()
+        with self._guard:
+            self._by_thread[me] = lines
+            self._users += 1
+            if self._users == 1:
+                logging.getLogger("apprise").addHandler(self)
+        try:
+            yield lines
+        finally:
+            with self._guard:
+                del self._by_thread[me]
+                self._users -= 1
+                if self._users == 0:
+                    logging.getLogger("apprise").removeHandler(self)
+
+
+_warnings = _ThreadWarnings()
 
 
 def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
@@ -32,13 +88,12 @@ def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None
     import apprise
 
     secrets = secret_parts(url)
-    with scrubbed_logs([url]), apprise.LogCapture(level=logging.INFO) as captured:
-        app = apprise.Apprise(asset=apprise.AppriseAsset(app_id="PolicyWatch", app_desc="PolicyWatch alerts"))
+    with scrubbed_logs([url]), _warnings.capture() as warnings:
+        app = apprise.Apprise(asset=_asset())
         if not app.add(url):
             return False, f"not a valid Apprise URL: {scrub(url, secrets)}"
         ok = bool(app.notify(body=message.body, title=message.title, body_format=message.format))
     if ok:
         return True, None
-    lines = [ln for ln in captured.getvalue().splitlines() if " - WARNING - " in ln or " - ERROR - " in ln]
-    detail = lines[-1].split(" - ", 2)[-1] if lines else "notification failed"
+    detail = warnings[-1] if warnings else "notification failed"
     return False, scrub(detail, secrets)[:500]

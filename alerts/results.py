@@ -29,6 +29,7 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     lost_claims: int = 0  # claims another worker took over while we were sending
+    rendered: int = 0  # messages rendered: once per change (or digest) and channel, not per subscriber
     errors: list[str] = field(default_factory=list)  # masked
     pending: int = 0
 
@@ -38,4 +39,5 @@ class SendReport:
         self.retrying += other.retrying
         self.failed += other.failed
         self.lost_claims += other.lost_claims
+        self.rendered += other.rendered
         self.errors += other.errors

@@ -8,8 +8,10 @@ While inside :func:`scrubbed_logs`, every log record of any logger has those pie
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -73,11 +75,16 @@ TOKEN_HOST_SCHEMES = frozenset(
 def secret_parts(url: str) -> set[str]:
     """Every piece of a literal URL that must never be shown (for scrubbing free text): as written,
     percent-decoded, and in the partial forms Apprise prints in privacy mode."""
+    return set(_secret_parts(url))
+
+
+@functools.lru_cache(maxsize=4096)  # pure; the outbox asks again for every message to the same URL
+def _secret_parts(url: str) -> frozenset[str]:
     pieces: set[str] = {url}
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _with_partial_forms(pieces)
+        return frozenset(_with_partial_forms(pieces))
     # From the raw netloc, not .username/.hostname: those lower-case the host, and a token host
     # (dingtalk://TOKEN, tgram://BOT:TOKEN) must be scrubbed as it is written.
     userinfo, _, hostport = parts.netloc.rpartition("@")
@@ -88,7 +95,7 @@ def secret_parts(url: str) -> set[str]:
         pieces.update(piece for piece in hostport.split(":") if len(piece) >= 4)
     pieces.update(seg for seg in parts.path.split("/") if len(seg) >= 6)
     pieces.update(v for k, v in parse_qsl(parts.query) if k.lower() not in SAFE_QUERY_KEYS and len(v) >= 4)
-    return _with_partial_forms(pieces)
+    return frozenset(_with_partial_forms(pieces))
 
 
 def _with_partial_forms(pieces: Iterable[str]) -> set[str]:
@@ -115,10 +122,16 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 
 class _Scrubber:
-    """Rewrites every log record created while secrets are registered (any logger: Apprise, urllib3…)."""
+    """Rewrites every log record created while secrets are registered (any logger: Apprise, urllib3…).
+
+    Several threads may be inside :func:`scrubbed_logs` at once (the outbox sends concurrently): each
+    record is scrubbed of the pieces of every URL in use at that moment, and a URL's pieces are
+    dropped once the last user of that URL has left (``counts``), so the set stays as small as the
+    URLs in flight."""
 
     def __init__(self) -> None:
-        self.secrets: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()
+        self.counts: Counter[str] = Counter()
         self.users = 0
         self.lock = threading.Lock()
         self.previous: Callable[..., logging.LogRecord] | None = None
@@ -126,7 +139,7 @@ class _Scrubber:
     def factory(self, *args: object, **kwargs: object) -> logging.LogRecord:
         assert self.previous is not None
         record = self.previous(*args, **kwargs)
-        secrets = set(self.secrets)
+        secrets = self.secrets
         if secrets:
             try:
                 message = record.getMessage()
@@ -149,9 +162,10 @@ def scrubbed_logs(urls: Iterable[str]) -> Iterator[None]:
     """While inside, every log record (from any logger) has the pieces of ``urls`` masked."""
     pieces: set[str] = set()
     for url in urls:
-        pieces |= secret_parts(url)
+        pieces |= _secret_parts(url)
     with _scrubber.lock:
-        _scrubber.secrets = _scrubber.secrets | pieces
+        _scrubber.counts.update(pieces)
+        _scrubber.secrets = frozenset(_scrubber.counts)
         _scrubber.users += 1
         if _scrubber.users == 1:
             _scrubber.previous = logging.getLogRecordFactory()
@@ -160,8 +174,10 @@ def scrubbed_logs(urls: Iterable[str]) -> Iterator[None]:
         yield
     finally:
         with _scrubber.lock:
+            _scrubber.counts.subtract(pieces)
+            _scrubber.counts = +_scrubber.counts  # drop the pieces no URL in use has any more
+            _scrubber.secrets = frozenset(_scrubber.counts)
             _scrubber.users -= 1
-            if _scrubber.users == 0:
-                _scrubber.secrets = set()
-                if logging.getLogRecordFactory() == _scrubber.factory and _scrubber.previous is not None:
-                    logging.setLogRecordFactory(_scrubber.previous)
+            last = _scrubber.users == 0
+            if last and logging.getLogRecordFactory() == _scrubber.factory and _scrubber.previous is not None:
+                logging.setLogRecordFactory(_scrubber.previous)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, func, literal, or_, select, tuple_, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -88,6 +88,48 @@ class Held:
     attempt: int
 
 
+def claim_due(
+    session: Session,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    statuses: Sequence[str] = ("pending",),
+) -> list[Held]:
+    """Atomically claim up to ``limit`` due deliveries (and stale claims), oldest first, each stamped
+    ``claimed_at = now``; empty when nothing is due. ``now`` must be the time of this claim.
+
+    One statement: ``WITH claimable AS [MATERIALIZED] (SELECT id … LIMIT n [FOR UPDATE SKIP LOCKED])
+    UPDATE … WHERE id IN (SELECT id FROM claimable) AND <still due> RETURNING …``. SQLite serializes writers, so the inner SELECT always sees the latest state; on
+    PostgreSQL, SKIP LOCKED keeps concurrent senders off each other's rows and the repeated condition
+    makes a row that changed while we waited for its lock match nothing.
+    """
+    candidates = (
+        select(Delivery.id)
+        .where(_due(now, lease, statuses))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # A CTE is evaluated once. ``id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` is not: PostgreSQL
+    # may rescan the subquery, and each rescan skips the rows locked by the last one, so the UPDATE
+    # would claim more than ``limit`` rows.
+    chosen = candidates.cte("claimable").prefix_with("MATERIALIZED", dialect="postgresql")
+    rows = session.execute(
+        update(Delivery)
+        .add_cte(chosen)
+        .where(Delivery.id.in_(select(chosen.c.id)), _due(now, lease, statuses))
+        .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(
+        (Held(row.id, row.subscription_id, row.attempts) for row in rows), key=lambda h: h.delivery_id
+    )
+
+
 def claim_next(
     session: Session,
     *,
@@ -96,28 +138,9 @@ def claim_next(
     lease: timedelta,
     statuses: Sequence[str] = ("pending",),
 ) -> Held | None:
-    """Atomically claim the next due delivery (or a stale claim), stamped ``claimed_at = now``; None
-    when nothing is due. ``now`` must be the time of this claim, not of the start of a batch.
-
-    One statement: ``UPDATE … WHERE id = (SELECT id … LIMIT 1 [FOR UPDATE SKIP LOCKED]) AND <still due>
-    RETURNING id``. SQLite serializes writers, so the inner SELECT always sees the latest state; on
-    PostgreSQL, SKIP LOCKED keeps concurrent senders off each other's rows and the repeated condition
-    makes a row that changed while we waited for its lock match nothing.
-    """
-    candidate = (
-        select(Delivery.id).where(_due(now, lease, statuses)).order_by(Delivery.next_attempt_at, Delivery.id)
-    )
-    candidate = candidate.limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
-    row = session.execute(
-        update(Delivery)
-        .where(Delivery.id == candidate.scalar_subquery(), _due(now, lease, statuses))
-        .values(status="sending", claimed_by=worker_id, claimed_at=now, attempts=Delivery.attempts + 1)
-        .returning(Delivery.id, Delivery.subscription_id, Delivery.attempts)
-        .execution_options(synchronize_session=False)
-    ).first()
-    return Held(row.id, row.subscription_id, row.attempts) if row else None
+    """Claim the next due delivery (see :func:`claim_due`); None when nothing is due."""
+    held = claim_due(session, worker_id=worker_id, now=now, lease=lease, limit=1, statuses=statuses)
+    return held[0] if held else None
 
 
 def claim(
@@ -148,25 +171,42 @@ def _still_held(held: Held, worker_id: str) -> Any:
 
 
 def renew(session: Session, claims: Sequence[Held], *, worker_id: str, now: datetime) -> list[Held]:
-    """Bump ``claimed_at`` to ``now`` on the claims this worker still holds; returns the ones it lost."""
-    lost = []
-    for held in claims:
-        result = _execute(
-            session,
+    """Bump ``claimed_at`` to ``now`` on the claims this worker still holds (one statement); returns
+    the ones it lost."""
+    if not claims:
+        return []
+    renewed = set(
+        session.scalars(
             update(Delivery)
-            .where(_still_held(held, worker_id))
+            .where(
+                tuple_(Delivery.id, Delivery.attempts).in_([(h.delivery_id, h.attempt) for h in claims]),
+                Delivery.status == "sending",
+                Delivery.claimed_by == worker_id,
+            )
             .values(claimed_at=now)
-            .execution_options(synchronize_session=False),
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
-            lost.append(held)
-    return lost
+    )
+    return [held for held in claims if held.delivery_id not in renewed]
 
 
 def claimed(session: Session, delivery_id: int) -> Claim:
     row = session.get(Delivery, delivery_id, populate_existing=True)
     assert row is not None
     return Claim(row.id, row.change_id, row.subscription_id, row.attempts, list(row.results or []))
+
+
+def claimed_rows(session: Session, delivery_ids: Sequence[int]) -> dict[int, Claim]:
+    """The claimed deliveries ``delivery_ids``, read in one query: delivery id -> Claim."""
+    rows = session.execute(
+        select(
+            Delivery.id, Delivery.change_id, Delivery.subscription_id, Delivery.attempts, Delivery.results
+        ).where(Delivery.id.in_(list(delivery_ids)))
+    ).all()
+    return {
+        r.id: Claim(r.id, r.change_id, r.subscription_id, r.attempts, list(r.results or [])) for r in rows
+    }
 
 
 def settle(
@@ -202,8 +242,69 @@ def settle(
     return result.rowcount == 1
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What to record for one claim: its new status and per-URL results (see :func:`settle`)."""
+
+    held: Held
+    status: str
+    results: list[Any]
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+
+
+def settle_many(session: Session, outcomes: Sequence[Outcome], *, worker_id: str, now: datetime) -> set[int]:
+    """:func:`settle` for many claims in one statement (each row gets its own values through
+    ``CASE id WHEN …``), fenced on each claim as ``settle`` is; returns the ids it settled (the
+    others were taken over)."""
+    if not outcomes:
+        return set()
+    by_id = {o.held.delivery_id: o for o in outcomes}
+
+    def per_row(values: dict[int, Any], column: Any) -> Any:
+        """``CASE id WHEN … THEN value …`` (rows not in ``values`` keep ``column``)."""
+        whens = {i: type_coerce(literal(v, column.type), column.type) for i, v in values.items()}
+        return case(whens, value=Delivery.id, else_=column) if whens else column
+
+    sending = {i for i, o in by_id.items() if o.status == "sending"}
+    values = {
+        "status": per_row({i: o.status for i, o in by_id.items()}, Delivery.status),
+        "results": per_row({i: o.results for i, o in by_id.items()}, Delivery.results),
+        "last_error": per_row({i: o.last_error for i, o in by_id.items()}, Delivery.last_error),
+        "sent_at": per_row({i: now for i, o in by_id.items() if o.status == "sent"}, Delivery.sent_at),
+        "next_attempt_at": per_row(
+            {i: o.next_attempt_at for i, o in by_id.items() if o.next_attempt_at is not None},
+            Delivery.next_attempt_at,
+        ),
+        "claimed_at": per_row({i: now if i in sending else None for i in by_id}, Delivery.claimed_at),
+        "claimed_by": per_row({i: None for i in by_id if i not in sending}, Delivery.claimed_by),
+    }
+    settled = session.scalars(
+        update(Delivery)
+        .where(
+            tuple_(Delivery.id, Delivery.attempts).in_(
+                [(o.held.delivery_id, o.held.attempt) for o in outcomes]
+            ),
+            Delivery.status == "sending",
+            Delivery.claimed_by == worker_id,
+        )
+        .values(**values)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(settled)
+
+
 def subscription_row(session: Session, subscription_id: int) -> Subscription | None:
     return session.get(Subscription, subscription_id)
+
+
+def subscription_configs(session: Session, subscription_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """subscription id -> its stored config, for ``subscription_ids``, in one query."""
+    rows = session.execute(
+        select(Subscription.id, Subscription.config).where(Subscription.id.in_(list(subscription_ids)))
+    ).all()
+    return {row.id: dict(row.config or {}) for row in rows}
 
 
 @dataclass(frozen=True)

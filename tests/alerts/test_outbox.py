@@ -141,12 +141,14 @@ def test_one_failing_channel_does_not_block_the_others(database_url: str, tmp_pa
 
 
 def test_worker_killed_between_send_and_commit(database_url: str, tmp_path: Path) -> None:
+    """One by one (a batch of one, one thread, a window of one): the window is the one message."""
     with LocalMailbox() as box:
         subs = tmp_path / "subs.toml"
         configs = write_subscriptions(subs, [{"name": "mail", "urls": [box.apprise_url()]}])
         factory = setup_outbox(database_url, configs, 4)
 
-        proc = run_sender(database_url, subs, "doomed", "--crash-after-notify", "2")
+        one_by_one = ("--batch", "1", "--concurrency", "1", "--window", "1")
+        proc = run_sender(database_url, subs, "doomed", "--crash-after-notify", "2", *one_by_one)
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == CRASH_STATUS, err
         # Alert 1 committed as sent; alert 2 accepted by SMTP but not committed; 3 and 4 untouched.
@@ -181,7 +183,10 @@ def test_two_senders_at_once_send_each_alert_once(database_url: str, tmp_path: P
         factory = setup_outbox(database_url, configs, 15)
         ready = tmp_path / "ready"
         procs = [
-            run_sender(database_url, subs, f"w{i}", "--start-with", "2", "--ready-dir", str(ready))
+            # Batches of 2, so that both senders claim while the other is sending.
+            run_sender(
+                database_url, subs, f"w{i}", "--start-with", "2", "--ready-dir", str(ready), "--batch", "2"
+            )
             for i in range(2)
         ]
         reports = []
