@@ -1,0 +1,168 @@
+"""A few pages fetched politely with urllib, for ``policywatch sites check``: the crawler's rules
+without Scrapy.
+
+:class:`PoliteFetcher` is shared by every site one check run looks at, and for each request:
+
+- refuses what the crawler's confinement refuses (:meth:`sites.Site.url_refusal`: another scheme,
+  host or port, a forbidden IP literal; a host name that resolves to a forbidden address; a
+  redirect to anywhere the site may not fetch);
+- obeys robots.txt as the crawler does (Protego, Scrapy's default parser, with the crawler's
+  User-Agent), fetched once per host and run; a site with ``politeness.obey_robots = false`` (and
+  its ``robots_override_reason``) does not read it. A robots.txt that cannot be fetched, or that
+  answers with anything but a 2xx, imposes no rules, as in Scrapy;
+- sends at most one request at a time to a host (``scheme://host:port``), whichever site asks,
+  and waits the site's ``download_delay`` (times ``POLICYWATCH_DELAY_SCALE``) after the host's
+  previous answer before the next request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from protego import Protego
+
+from sites import Site
+from sites.confinement import address_refusal, describe, literal_address, origin
+from spiders.flavours import PageRequest
+from spiders.settings import DEFAULT_REQUEST_HEADERS, USER_AGENT
+
+Answer = tuple[int, bytes, dict[str, str]]  # status, body, lower-cased headers
+
+
+class RequestRefused(ValueError):
+    """A request the site's confinement rules forbid (nothing was sent)."""
+
+
+class RobotsDisallowed(ValueError):
+    """robots.txt forbids the request (nothing was sent)."""
+
+
+class HostUnresolved(OSError):
+    """The host name does not resolve (DNS)."""
+
+
+@dataclass
+class _Host:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ready_at: float = 0.0  # monotonic time before which the next request must not start
+    robots: Protego | None = None
+    robots_read: bool = False
+
+
+class _ConfinedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only when the site may fetch its target (sites.confinement)."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        reason = self.site.url_refusal(newurl)
+        if reason is not None:
+            raise RequestRefused(f"{req.full_url} redirected to {newurl}, not followed: {reason}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class PoliteFetcher:
+    """Fetches :class:`PageRequest` s for sites, confined, robots-obeying, one at a time per host.
+
+    Thread-safe: one fetcher serves every worker of a check run. ``delay_scale`` multiplies each
+    site's ``download_delay`` (the replicas in tests use 0.01). ``requests`` counts what was sent
+    to each host.
+    """
+
+    def __init__(self, *, delay_scale: float = 1.0) -> None:
+        self.delay_scale = delay_scale
+        self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+        self.requests: dict[str, int] = {}  # requests sent, per host: what the report can show
+
+    def fetch(self, site: Site, request: PageRequest, timeout: float) -> Answer:
+        """``request`` for ``site``: its answer, whatever the status (an HTTP error is an answer too).
+
+        Raises :class:`RequestRefused`, :class:`RobotsDisallowed`, :class:`HostUnresolved`, or the
+        ``OSError`` of a failed connection or a timeout.
+        """
+        reason = site.url_refusal(request.url)
+        if reason is not None:
+            raise RequestRefused(f"refused {request.url}: {reason}")
+        key = describe(origin(request.url))
+        host = self._host(key)
+        with host.lock:
+            self._refuse_forbidden_address(site, request.url)
+            if site.politeness.obey_robots:
+                self._obey_robots(site, host, request.url, timeout)
+            return self._send(site, host, request, timeout)
+
+    def _host(self, key: str) -> _Host:
+        with self._hosts_lock:
+            return self._hosts.setdefault(key, _Host())
+
+    def _send(self, site: Site, host: _Host, request: PageRequest, timeout: float) -> Answer:
+        """One request, after the host's delay; the host's next request waits this site's delay."""
+        pause = host.ready_at - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        key = describe(origin(request.url))
+        self.requests[key] = self.requests.get(key, 0) + 1
+        try:
+            return _urlopen(site, request, timeout)
+        finally:
+            host.ready_at = time.monotonic() + site.politeness.download_delay * self.delay_scale
+
+    def _obey_robots(self, site: Site, host: _Host, url: str, timeout: float) -> None:
+        if not host.robots_read:
+            host.robots_read = True
+            parts = urlsplit(url)
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            try:
+                status, body, _ = self._send(site, host, PageRequest(url=robots_url), timeout)
+            except (OSError, ValueError):
+                status, body = 0, b""  # as in Scrapy: no robots.txt, no rules
+            if 200 <= status < 300:
+                host.robots = Protego.parse(body.decode("utf-8", errors="replace"))
+        if host.robots is not None and not host.robots.can_fetch(url, USER_AGENT):
+            raise RobotsDisallowed(f"robots.txt disallows {url}")
+
+    @staticmethod
+    def _refuse_forbidden_address(site: Site, url: str) -> None:
+        """The addresses a host name resolves to, checked as the crawler's resolver checks them."""
+        name = urlsplit(url).hostname or ""
+        if literal_address(name) is not None:
+            return  # Site.url_refusal checked it
+        try:
+            found = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except socket.gaierror as exc:
+            raise HostUnresolved(f"{name} does not resolve: {exc.strerror or exc}") from None
+        for *_, sockaddr in found:
+            address = ipaddress.ip_address(sockaddr[0])
+            reason = address_refusal(address, allow_private_network=site.allow_private_network)
+            if reason is not None:
+                raise RequestRefused(f"refused {url}: {name} resolves to {address}: {reason}")
+
+
+def _urlopen(site: Site, request: PageRequest, timeout: float) -> Answer:
+    data = urlencode(request.form).encode() if request.method == "POST" else None
+    headers = {**DEFAULT_REQUEST_HEADERS, "User-Agent": USER_AGENT, **dict(request.headers)}
+    if data is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    http_request = urllib.request.Request(request.url, data=data, headers=headers, method=request.method)
+    opener = urllib.request.build_opener(_ConfinedRedirects(site))
+    try:
+        with opener.open(http_request, timeout=timeout) as response:  # http(s) on the site only
+            return response.status, response.read(), {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()}
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, socket.gaierror):
+            raise HostUnresolved(f"{urlsplit(request.url).hostname} does not resolve: {exc.reason}") from None
+        if isinstance(exc.reason, RequestRefused):
+            raise exc.reason from None
+        raise OSError(str(exc.reason)) from exc
