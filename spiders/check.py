@@ -23,7 +23,7 @@ from notices.model import RawPage
 from sites import Site
 from spiders.faults import Verdict, classify
 from spiders.flavours import ListPage, PageRequest, get_flavour
-from spiders.polite import HostUnresolved, PoliteFetcher, RequestRefused, RobotsDisallowed
+from spiders.polite import DeadlineReached, HostUnresolved, PoliteFetcher, RequestRefused, RobotsDisallowed
 
 DOCS_BLOCKED = "docs/deploy.md#live-site-checks"
 
@@ -32,6 +32,10 @@ FIXES: dict[str, str] = {
     "unresolved": (
         "host name does not resolve: the site may have moved; find its new address and update base_url "
         "in sites/{slug}.toml (or set enabled = false)"
+    ),
+    "dns": (
+        "the host name could not be looked up (no answer from DNS): check this machine's network and "
+        "resolver, then check again; if only this site fails, see whether {list_url} still exists"
     ),
     "unreachable": (
         "the host did not answer: check again later; if it still fails next week, open {list_url} in a "
@@ -77,6 +81,7 @@ FIXES: dict[str, str] = {
         "under tests/fixtures/pages and report it for notices/"
     ),
     "deadline": "not checked (deadline): run again with a larger --deadline, or for fewer sites (--sites)",
+    "deadline-partway": "the run's deadline came partway: run again with a larger --deadline, or --sites {slug}",
 }
 
 
@@ -190,15 +195,14 @@ def check_site(
     """Fetch ``site``'s first list page and one detail page; report what still works.
 
     ``fetcher`` is shared by the sites of one run (a new one, with ``POLICYWATCH_DELAY_SCALE``,
-    when None); ``deadline`` (a :func:`time.monotonic` time) caps every request's timeout.
+    when None); ``deadline`` (a :func:`time.monotonic` time): no request is sent after it.
     """
     started = time.monotonic()
     fetcher = fetcher or PoliteFetcher(delay_scale=config.current().delay_scale)
     result = SiteCheck(slug=site.slug, name=site.name)
 
     def fetch(request: PageRequest) -> tuple[int, bytes, dict[str, str]]:
-        left = timeout if deadline is None else min(timeout, max(deadline - time.monotonic(), 0.1))
-        return fetcher.fetch(site, request, left)
+        return fetcher.fetch(site, request, timeout, deadline)
 
     where = "list page"
     try:
@@ -210,8 +214,13 @@ def check_site(
         result.fail("robots", f"{where}: {exc}")
     except RequestRefused as exc:
         result.fail("refused", f"request failed: {exc}")
+    except DeadlineReached as exc:
+        result.fail("deadline-partway", f"{where}: {exc} not fetched, the run's deadline came first")
     except HostUnresolved as exc:
-        result.fail("unresolved", f"request failed: host name does not resolve: {exc}")
+        if exc.permanent:
+            result.fail("unresolved", f"request failed: host name does not resolve: {exc}")
+        else:
+            result.fail("dns", f"request failed: DNS lookup failed: {exc}")
     except (OSError, ValueError) as exc:  # refused connections, timeouts, resets, bad URLs
         result.fail("unreachable", f"request failed: {_failure(exc)}")
     result.ok = (
@@ -226,7 +235,7 @@ def check_site(
 
 def _failure(exc: BaseException) -> str:
     if isinstance(exc, (TimeoutError, socket.timeout)):
-        return f"timed out ({exc})" if str(exc) else "timed out"
+        return "timed out" if str(exc) in ("", "timed out") else f"timed out ({exc})"
     return f"{type(exc).__name__}: {exc}"
 
 

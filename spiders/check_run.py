@@ -44,6 +44,7 @@ class CheckReport:
     deadline: float | None
     concurrency: int
     requests: dict[str, int]  # requests sent per host (scheme://host:port)
+    seconds: float = 0.0  # how long the run took
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,7 @@ class CheckReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "seconds": round(self.seconds, 2),
             "deadline_seconds": self.deadline,
             "concurrency": self.concurrency,
             "sites": [r.report_entry(s) for s, r in zip(self.sites, self.results, strict=True)],
@@ -89,6 +91,7 @@ def check_sites(
 ) -> CheckReport:
     """Check ``sites`` (see the module docstring); ``deadline`` is in seconds from now."""
     checked_at = datetime.now(UTC)
+    started = time.monotonic()
     fetcher = fetcher or PoliteFetcher(delay_scale=config.current().delay_scale)
     ends = None if deadline is None else time.monotonic() + deadline
     results: dict[str, SiteCheck] = {}
@@ -116,6 +119,7 @@ def check_sites(
         deadline=deadline,
         concurrency=concurrency,
         requests=dict(fetcher.requests),
+        seconds=time.monotonic() - started,
     )
 
 

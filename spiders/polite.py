@@ -45,8 +45,27 @@ class RobotsDisallowed(ValueError):
     """robots.txt forbids the request (nothing was sent)."""
 
 
+class DeadlineReached(Exception):
+    """The run's deadline comes before the request could be sent (nothing was sent)."""
+
+
 class HostUnresolved(OSError):
-    """The host name does not resolve (DNS)."""
+    """The host name does not resolve. ``permanent`` when DNS says the name does not exist; a
+    temporary failure (no answer from the resolver) says more about this machine than the site."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# getaddrinfo's answers for "this name does not exist" (EAI_NODATA: it exists, with no address).
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+def _unresolved(name: str, exc: socket.gaierror) -> HostUnresolved:
+    return HostUnresolved(
+        f"{name} does not resolve: {exc.strerror or exc}", permanent=exc.errno in _NO_SUCH_NAME
+    )
 
 
 @dataclass
@@ -84,10 +103,14 @@ class PoliteFetcher:
         self._hosts_lock = threading.Lock()
         self.requests: dict[str, int] = {}  # requests sent, per host: what the report can show
 
-    def fetch(self, site: Site, request: PageRequest, timeout: float) -> Answer:
+    def fetch(
+        self, site: Site, request: PageRequest, timeout: float, deadline: float | None = None
+    ) -> Answer:
         """``request`` for ``site``: its answer, whatever the status (an HTTP error is an answer too).
 
-        Raises :class:`RequestRefused`, :class:`RobotsDisallowed`, :class:`HostUnresolved`, or the
+        ``deadline`` (a :func:`time.monotonic` time): no request is sent after it (robots.txt
+        included), and none waits for an answer past it. Raises :class:`RequestRefused`,
+        :class:`RobotsDisallowed`, :class:`HostUnresolved`, :class:`DeadlineReached`, or the
         ``OSError`` of a failed connection or a timeout.
         """
         reason = site.url_refusal(request.url)
@@ -98,18 +121,24 @@ class PoliteFetcher:
         with host.lock:
             self._refuse_forbidden_address(site, request.url)
             if site.politeness.obey_robots:
-                self._obey_robots(site, host, request.url, timeout)
-            return self._send(site, host, request, timeout)
+                self._obey_robots(site, host, request.url, timeout, deadline)
+            return self._send(site, host, request, timeout, deadline)
 
     def _host(self, key: str) -> _Host:
         with self._hosts_lock:
             return self._hosts.setdefault(key, _Host())
 
-    def _send(self, site: Site, host: _Host, request: PageRequest, timeout: float) -> Answer:
+    def _send(
+        self, site: Site, host: _Host, request: PageRequest, timeout: float, deadline: float | None
+    ) -> Answer:
         """One request, after the host's delay; the host's next request waits this site's delay."""
+        if deadline is not None and max(host.ready_at, time.monotonic()) >= deadline:
+            raise DeadlineReached(request.url)
         pause = host.ready_at - time.monotonic()
         if pause > 0:
             time.sleep(pause)
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
         key = describe(origin(request.url))
         self.requests[key] = self.requests.get(key, 0) + 1
         try:
@@ -117,13 +146,16 @@ class PoliteFetcher:
         finally:
             host.ready_at = time.monotonic() + site.politeness.download_delay * self.delay_scale
 
-    def _obey_robots(self, site: Site, host: _Host, url: str, timeout: float) -> None:
+    def _obey_robots(self, site: Site, host: _Host, url: str, timeout: float, deadline: float | None) -> None:
         if not host.robots_read:
             host.robots_read = True
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             try:
-                status, body, _ = self._send(site, host, PageRequest(url=robots_url), timeout)
+                status, body, _ = self._send(site, host, PageRequest(url=robots_url), timeout, deadline)
+            except DeadlineReached:
+                host.robots_read = False  # not read: the next run's first request reads it
+                raise
             except (OSError, ValueError):
                 status, body = 0, b""  # as in Scrapy: no robots.txt, no rules
             if 200 <= status < 300:
@@ -140,7 +172,7 @@ class PoliteFetcher:
         try:
             found = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
         except socket.gaierror as exc:
-            raise HostUnresolved(f"{name} does not resolve: {exc.strerror or exc}") from None
+            raise _unresolved(name, exc) from None
         for *_, sockaddr in found:
             address = ipaddress.ip_address(sockaddr[0])
             reason = address_refusal(address, allow_private_network=site.allow_private_network)
@@ -162,7 +194,7 @@ def _urlopen(site: Site, request: PageRequest, timeout: float) -> Answer:
         return exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()}
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, socket.gaierror):
-            raise HostUnresolved(f"{urlsplit(request.url).hostname} does not resolve: {exc.reason}") from None
-        if isinstance(exc.reason, RequestRefused):
+            raise _unresolved(urlsplit(request.url).hostname or "", exc.reason) from None
+        if isinstance(exc.reason, (RequestRefused, OSError)):  # refused redirect; connection refused, timeout
             raise exc.reason from None
         raise OSError(str(exc.reason)) from exc

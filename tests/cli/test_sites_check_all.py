@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,28 +177,71 @@ def test_the_table_is_printed_without_json_and_a_healthy_run_exits_0(
     assert report["summary"]["ok"] == 2 and [s["slug"] for s in report["sites"]] == ["hainan", "chuzhou"]
 
 
-def test_sites_left_at_the_deadline_are_not_checked_and_not_requested(world: CheckWorld) -> None:
+DEADLINE_CASES = [
+    pytest.param(
+        {"slow_list": 3, "delay_scale": "0.01", "deadline": "1"},
+        {
+            "hainan": ("unreachable", "request failed: timed out", {"robots": 1, "list": 1}),
+            "chuzhou": ("deadline", "not checked (deadline)", {}),
+            "qinghai": ("deadline", "not checked (deadline)", {}),
+        },
+        id="the-request-under-way-is-cut-short-and-the-rest-not-started",
+    ),
+    pytest.param(  # every site's delay after robots.txt ends past the deadline
+        {"slow_list": None, "delay_scale": "0.5", "deadline": "0.5"},
+        {
+            slug: ("deadline-partway", "list page: {list_url} not fetched, the run's deadline came first", {"robots": 1})
+            for slug in ("hainan", "chuzhou", "qinghai")
+        },
+        id="no-request-is-sent-after-the-deadline",
+    ),
+]  # fmt: skip
+
+
+def _settled_log(admin: Any, slug: str, expected: dict[str, int], within: float = 5) -> dict[str, Any]:
+    """The site's request log once it shows ``expected`` (govsim logs an answer when it is sent,
+    after the client has given up on a slow one), or as it is after ``within`` seconds."""
+    ends = time.monotonic() + within
+    while True:
+        log: dict[str, Any] = admin.request_log(slug)
+        if {k: v for k, v in log["by_kind"].items() if v} == expected or time.monotonic() > ends:
+            return log
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize(("setup", "expected"), DEADLINE_CASES)
+def test_the_deadline_bounds_the_run(
+    world: CheckWorld, setup: dict[str, Any], expected: dict[str, tuple[str, str, dict[str, int]]]
+) -> None:
+    """Three sites, one worker, under a deadline the run cannot meet."""
     admin = world.gov.admin
     admin.reset()
-    admin.fault("hainan", "slow", delay=3)
+    if setup["slow_list"] is not None:
+        admin.fault("hainan", "slow", scope="list", delay=setup["slow_list"])
     admin.reset_request_log()
     try:
         result = cli(
-            "sites", "check", "--sites", "hainan,chuzhou,qinghai", "--json",
-            "--concurrency", "1", "--deadline", "1", "--timeout", "10", env=world.env,
+            "sites", "check", "--sites", ",".join(expected), "--json", "--concurrency", "1",
+            "--deadline", setup["deadline"], "--timeout", "10",
+            env={**world.env, "POLICYWATCH_DELAY_SCALE": setup["delay_scale"]},
         )  # fmt: skip
+        logs = {slug: _settled_log(admin, slug, requested) for slug, (_, _, requested) in expected.items()}
     finally:
         admin.reset()
     assert result.exit_code == 1, describe(result)
     report = json.loads(result.stdout)
-    by_slug = {s["slug"]: s for s in report["sites"]}
-    assert by_slug["hainan"]["checked"] and "timed out" in by_slug["hainan"]["problem"], by_slug["hainan"]
-    assert by_slug["hainan"]["seconds"] < 3, "the deadline caps the request under way"
-    for slug in ("chuzhou", "qinghai"):
-        assert by_slug[slug]["checked"] is False and by_slug[slug]["problem"] == "not checked (deadline)"
-        assert "--deadline" in by_slug[slug]["fix"]
-        assert admin.request_log(slug)["requests"] == 0
-    assert report["summary"]["not_checked"] == 2 and report["summary"]["failed"] == 3
+    assert report["seconds"] < float(setup["deadline"]) + 0.5, "the run ends at its deadline"
+    for entry in report["sites"]:
+        kind, problem, requested = expected[entry["slug"]]
+        assert entry["problem_kind"] == kind, entry
+        assert entry["problem"].startswith(problem.format(list_url=entry["list_url"])), entry
+        assert (
+            entry["checked"] is (kind != "deadline") and "--deadline" in entry["fix"] or kind == "unreachable"
+        )
+        log = logs[entry["slug"]]
+        assert {k: v for k, v in log["by_kind"].items() if v} == requested, log["recent"]
+    not_started = sum(kind == "deadline" for kind, _, _ in expected.values())
+    assert report["summary"]["not_checked"] == not_started and report["summary"]["failed"] == len(expected)
 
 
 def test_sites_sharing_a_host_share_its_robots_txt_and_its_queue(world: CheckWorld, tmp_path: Path) -> None:
