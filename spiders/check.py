@@ -146,7 +146,7 @@ class SiteCheck:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def report_entry(self, site: Site) -> dict[str, Any]:
+    def report_entry(self) -> dict[str, Any]:
         """This site's entry in the ``--json`` report (see docs/deploy.md, "Live site checks")."""
         detail = None
         if self.detail_url is not None:
@@ -159,7 +159,7 @@ class SiteCheck:
             }
         return {
             "slug": self.slug,
-            "name": site.name,
+            "name": self.name,
             "checked": self.checked,
             "list_url": self.list_url,
             "list_reachable": self.list_reachable,

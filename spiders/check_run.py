@@ -39,7 +39,6 @@ class CheckReport:
     """One run's results, in the order the sites were given."""
 
     checked_at: datetime
-    sites: list[Site]
     results: list[SiteCheck]
     deadline: float | None
     concurrency: int
@@ -65,7 +64,7 @@ class CheckReport:
             "seconds": round(self.seconds, 2),
             "deadline_seconds": self.deadline,
             "concurrency": self.concurrency,
-            "sites": [r.report_entry(s) for s, r in zip(self.sites, self.results, strict=True)],
+            "sites": [r.report_entry() for r in self.results],
             "summary": self.summary(),
             "requests_per_host": dict(sorted(self.requests.items())),
         }
@@ -114,7 +113,6 @@ def check_sites(
             future.result()
     return CheckReport(
         checked_at=checked_at,
-        sites=list(sites),
         results=[results[s.slug] for s in sites],
         deadline=deadline,
         concurrency=concurrency,
