@@ -5,7 +5,8 @@ without Scrapy.
 
 - refuses what the crawler's confinement refuses (:meth:`sites.Site.url_refusal`: another scheme,
   host or port, a forbidden IP literal; a host name that resolves to a forbidden address; a
-  redirect to anywhere the site may not fetch);
+  redirect to anywhere the site may not fetch). Connections go to the very address that was
+  checked (no second lookup), as the crawler's ``ConfinedResolver`` does;
 - obeys robots.txt as the crawler does (Protego, Scrapy's default parser, with the crawler's
   User-Agent), fetched once per host and run; a site with ``politeness.obey_robots = false`` (and
   its ``robots_override_reason``) does not read it. A robots.txt that cannot be fetched, or that
@@ -17,12 +18,14 @@ without Scrapy.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -165,19 +168,77 @@ class PoliteFetcher:
 
     @staticmethod
     def _refuse_forbidden_address(site: Site, url: str) -> None:
-        """The addresses a host name resolves to, checked as the crawler's resolver checks them."""
-        name = urlsplit(url).hostname or ""
-        if literal_address(name) is not None:
-            return  # Site.url_refusal checked it
+        """Before anything is sent: the host name resolves, and to no forbidden address."""
         try:
-            found = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
-        except socket.gaierror as exc:
-            raise _unresolved(name, exc) from None
-        for *_, sockaddr in found:
-            address = ipaddress.ip_address(sockaddr[0])
-            reason = address_refusal(address, allow_private_network=site.allow_private_network)
-            if reason is not None:
-                raise RequestRefused(f"refused {url}: {name} resolves to {address}: {reason}")
+            _vetted_addresses(site, urlsplit(url).hostname or "", 80)
+        except RequestRefused as exc:
+            raise RequestRefused(f"refused {url}: {exc}") from None
+
+
+def _vetted_addresses(site: Site, name: str, port: int) -> list[tuple[Any, ...]]:
+    """``getaddrinfo`` of ``name``, each address checked as the crawler's resolver checks them."""
+    try:
+        found = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise _unresolved(name, exc) from None
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(sockaddr[0])
+        reason = address_refusal(address, allow_private_network=site.allow_private_network)
+        if reason is not None:
+            shown = name if literal_address(name) is None else ""
+            raise RequestRefused(f"{shown + ' resolves to ' if shown else ''}{address}: {reason}")
+    return found
+
+
+def _pinned_connection(site: Site) -> Callable[..., socket.socket]:
+    """``socket.create_connection`` to an address just vetted for ``site``: what the connection
+    uses is what was checked, so a name cannot resolve to a forbidden address in between."""
+
+    def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
+        name, port = address
+        last: OSError | None = None
+        for family, kind, proto, _, sockaddr in _vetted_addresses(site, name, port):
+            sock = socket.socket(family, kind, proto)
+            try:
+                if timeout is not None:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+        raise last or OSError(f"{name} has no address")
+
+    return connect
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.site = site
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_connection_class(http.client.HTTPConnection, self.site), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.site = site
+
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_connection_class(http.client.HTTPSConnection, self.site), req)
+
+
+def _connection_class(base: type[http.client.HTTPConnection], site: Site) -> Callable[..., Any]:
+    def build(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = base(*args, **kwargs)
+        connection._create_connection = _pinned_connection(site)  # type: ignore[attr-defined]
+        return connection
+
+    return build
 
 
 def _urlopen(site: Site, request: PageRequest, timeout: float) -> Answer:
@@ -186,7 +247,9 @@ def _urlopen(site: Site, request: PageRequest, timeout: float) -> Answer:
     if data is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     http_request = urllib.request.Request(request.url, data=data, headers=headers, method=request.method)
-    opener = urllib.request.build_opener(_ConfinedRedirects(site))
+    opener = urllib.request.build_opener(
+        _ConfinedRedirects(site), _PinnedHTTPHandler(site), _PinnedHTTPSHandler(site)
+    )
     try:
         with opener.open(http_request, timeout=timeout) as response:  # http(s) on the site only
             return response.status, response.read(), {k.lower(): v for k, v in response.headers.items()}
