@@ -45,6 +45,10 @@ FIXES: dict[str, str] = {
         "a request left the site's hosts: if the new host is the site's own, add it to extra_hosts "
         "(or update base_url) in sites/{slug}.toml"
     ),
+    "forbidden-address": (
+        "the host name resolves to an address the crawler never connects to: check base_url in "
+        "sites/{slug}.toml (set allow_private_network = true only if the site really is on a private network)"
+    ),
     "robots": (
         "robots.txt disallows the page: leave the site alone, or set politeness.obey_robots = false "
         "with a robots_override_reason in sites/{slug}.toml only if the site allows it"
@@ -213,7 +217,8 @@ def check_site(
     except RobotsDisallowed as exc:
         result.fail("robots", f"{where}: {exc}")
     except RequestRefused as exc:
-        result.fail("refused", f"request failed: {exc}")
+        kind = "forbidden-address" if " resolves to " in str(exc) else "refused"
+        result.fail(kind, f"request failed: {exc}")
     except DeadlineReached as exc:
         result.fail("deadline-partway", f"{where}: {exc} not fetched, the run's deadline came first")
     except HostUnresolved as exc:

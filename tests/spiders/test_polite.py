@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from sites import DEFAULT_SITES_DIR, Site, load_site_file
+from spiders.check import check_site
 from spiders.check_run import check_sites
 from spiders.flavours import PageRequest
 from spiders.polite import PoliteFetcher, RequestRefused, RobotsDisallowed
@@ -135,6 +136,12 @@ def test_a_name_resolving_to_a_private_address_is_refused(servers: list[LoggingS
     ):
         PoliteFetcher().fetch(site, PageRequest(url=f"http://localhost:{port}/x.html"), 5)
     assert servers[0].log == [], "nothing was sent"
+    result = check_site(site, timeout=5, fetcher=PoliteFetcher())
+    assert result.problem_kind == "forbidden-address" and not result.list_reachable, result.describe()
+    assert "set allow_private_network = true only if the site really is on a private network" in (
+        result.fix or ""
+    )
+    assert servers[0].log == []
 
 
 def test_check_sites_keeps_to_its_deadline(servers: list[LoggingServer]) -> None:
