@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -59,33 +60,84 @@ def _fail_on_problems(problems: list[Any]) -> None:
 
 
 @sites_group.command("check")
-@click.argument("slug", required=False)
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every enabled site of the registry.")
+@click.option("--sites", "site_list", default=None, help="Comma-separated slugs to check (like SLUGS).")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
-@click.option("--json", "as_json", is_flag=True)
-def sites_check(slug: str | None, timeout: float, as_json: bool) -> None:
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Sites checked at once (always on different hosts; one request at a time per host).",
+)
+@click.option(
+    "--deadline",
+    default=1800.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds for the whole run; sites not started by then are reported 'not checked (deadline)'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the JSON report to this file (stdout still gets the table, or the JSON with --json).",
+)
+def sites_check(
+    slugs: tuple[str, ...],
+    check_all: bool,
+    site_list: str | None,
+    timeout: float,
+    concurrency: int,
+    deadline: float,
+    as_json: bool,
+    output: Path | None,
+) -> None:
     """Fetch the LIVE site(s) and report whether list and detail extraction still work.
 
     This touches the real sites (or govsim, when POLICYWATCH_SITE_OVERRIDES points there): run it
-    on a machine with internet access to see when a site has changed its template.
+    on a machine with internet access to see when a site has changed its template. Name the sites
+    (SLUGS or --sites a,b) or give --all. Per site it fetches robots.txt (once per host), the first
+    list page and one detail page, never more than one request at a time per host, with the site's
+    download_delay between them. Progress goes to stderr; each problem comes with a fix (see
+    docs/deploy.md, "Live site checks"). Exit status: 0 when every site is OK, 1 when one is not.
     """
     from sites import SiteFileProblem, load_registry, select_sites
-    from spiders.check import check_site
+    from spiders.check_run import check_sites
 
+    wanted = [*slugs, *(s.strip() for s in (site_list or "").split(",") if s.strip())]
+    if check_all == bool(wanted):
+        raise click.UsageError("name the sites to check (SLUGS or --sites a,b), or give --all (not both)")
     problems: list[SiteFileProblem] = []
-    sites = select_sites(load_registry(problems=problems), [slug] if slug else None, problems)
-    results = []
-    for site in sites:
-        if not as_json:
-            click.echo(f"checking {site.slug} ({site.base_url}) …", err=True)
-        results.append(check_site(site, timeout=timeout))
-    if as_json:
-        click.echo(_rows_json(results))
-    else:
-        for result in results:
-            click.echo(result.describe() if hasattr(result, "describe") else str(result))
-    if not slug:
+    sites = select_sites(load_registry(problems=problems), wanted or None, problems)
+    hosts = len({urlsplit(s.base_url).netloc for s in sites})
+    click.echo(
+        f"checking {len(sites)} site(s) on {hosts} host(s), {concurrency} at a time, "
+        f"deadline {deadline:g} s: {', '.join(s.slug for s in sites[:5])}{' …' if len(sites) > 5 else ''}",
+        err=True,
+    )
+
+    def progress(done: int, total: int, result: Any) -> None:
+        click.echo(
+            f"checked {done} of {total}: {result.slug} {result.state} ({result.elapsed:.1f} s)", err=True
+        )
+
+    report = check_sites(
+        sites, timeout=timeout, concurrency=concurrency, deadline=deadline, progress=progress
+    )
+    text = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial = output.with_name(output.name + ".partial")
+        partial.write_text(text + "\n", encoding="utf-8")
+        partial.replace(output)
+        click.echo(f"wrote the report to {output}", err=True)
+    click.echo(text if as_json else report.table())
+    if check_all:
         _fail_on_problems(problems)
-    if any(not getattr(r, "ok", False) for r in results):
+    if not report.ok:
         raise SystemExit(1)
 
 

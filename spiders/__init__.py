@@ -3,7 +3,9 @@
 Entry points:
 - :func:`spiders.run.run_crawl` runs a crawl in a subprocess (``python -m spiders.crawl``) and
   returns a per-site :class:`spiders.run.CrawlReport` read back from storage.
-- :func:`spiders.check.check_site` (``policywatch sites check``) checks one live site quickly.
+- :func:`spiders.check.check_site` (``policywatch sites check``) checks one live site quickly;
+  :func:`spiders.check_run.check_sites` checks many (``--all``) into one report, through
+  :class:`spiders.polite.PoliteFetcher` (confined, robots.txt, one request at a time per host).
 - ``scrapy crawl notices -a sites=a,b -a cycle_id=X -a mode=monitor|recheck|backfill`` works too.
 
 Layout: ``spiders/spiders/notices.py`` is the one config-driven spider; ``flavours/`` holds the list

@@ -17,6 +17,12 @@ def sites(world: CrawlWorld) -> dict[str, Site]:
     return load_registry([world.sites_dir], world.govsim.site_overrides)
 
 
+@pytest.fixture(autouse=True)
+def replica_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replica needs no politeness delays (the check waits the site's download_delay times this)."""
+    monkeypatch.setenv("POLICYWATCH_DELAY_SCALE", "0.01")
+
+
 @pytest.fixture
 def admin(govsim: GovsimHandle) -> Iterator[object]:
     """govsim in its start state before and after the test (faults switched off)."""
@@ -61,6 +67,7 @@ def test_an_unreachable_site_is_reported(sites: dict[str, Site]) -> None:
     site = sites["hainan"].with_base_url("http://127.0.0.1:9")  # nothing listens on the discard port
     result = check_site(site, timeout=2)
     assert not result.ok and result.problems[0].startswith("request failed: ")
+    assert result.problem_kind == "unreachable" and not result.list_reachable
 
 
 def test_a_redirect_off_the_site_is_not_followed(
@@ -72,6 +79,8 @@ def test_a_redirect_off_the_site_is_not_followed(
     path = result.list_url.removeprefix(sites["hainan"].base_url)
     assert not result.ok
     assert result.problems == [
-        f"request failed: ValueError: {result.list_url} redirected to {alias}{path}, not followed: "
+        f"request failed: {result.list_url} redirected to {alias}{path}, not followed: "
         f"{alias} is not the site's host (base_url or extra_hosts)"
     ]
+    assert result.problem_kind == "refused" and result.fix is not None
+    assert "add it to extra_hosts (or update base_url) in sites/hainan.toml" in result.fix
