@@ -322,7 +322,8 @@ def reprocess(sites: str, dry_run: bool) -> None:
     )
 
 
-from policywatch.cli_admin import alerts_group, db_group, sites_group, subscriptions_group  # noqa: E402
+from policywatch.cli_admin import alerts_group, db_group, subscriptions_group  # noqa: E402
+from policywatch.cli_sites import sites_group  # noqa: E402
 
 main.add_command(sites_group)
 main.add_command(alerts_group)
