@@ -52,11 +52,13 @@ def servers() -> Iterator[list[LoggingServer]]:
                 begin = time.monotonic()
                 time.sleep(ANSWER_SECONDS)
                 body = (owner.robots if self.path == "/robots.txt" else "<html>ok</html>").encode()
+                # logged before the body goes out: once the client holds the whole body it may
+                # read the log, and the entry must already be there
+                owner.log.append((self.path, begin, time.monotonic()))
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                owner.log.append((self.path, begin, time.monotonic()))
 
             def log_message(self, *args: Any) -> None:
                 pass
