@@ -19,7 +19,7 @@ from notices.list_records import is_json_document
 from notices.listing import parse_listing
 from notices.model import Attachment, Listing, Notice, PageKind, RawPage
 from notices.outline import parse_outline
-from notices.parsers import parse_date, parse_doc_number
+from notices.parsers import parse_date, parse_doc_number, title_doc_number
 from notices.responsibilities import find_responsibilities
 from notices.text import cjk_count
 
@@ -107,7 +107,7 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
     if garbled:
         return _non_notice(page, Verdict(PageKind.ERROR, garbled), warnings)
     # An order's number may sit under a heading that is also its title (湖北省人民政府令 / 第430号).
-    doc_number = _doc_number(meta, paragraphs, warnings)
+    doc_number = _doc_number(meta, paragraphs, warnings) or title_doc_number(title)
     paragraphs = _without_title(paragraphs, title)
     signature = _signature(paragraphs)
     published, meta_published = _published(meta, warnings)

@@ -36,6 +36,26 @@ def parse_doc_number(text: str | None) -> str | None:
     return found[0] if found else None
 
 
+# A title that closes on its own 文号 in round brackets: 行政处罚信息公开表（浙金罚决字〔2024〕52号）.
+_TRAILING_PARENTHETICAL_RE = re.compile(r"[(（]([^()（）]{4,40})[)）]\s*$")
+
+
+def title_doc_number(title: str | None) -> str | None:
+    """The doc number a title ends with, when the closing parenthetical holds nothing else.
+
+    Some sites show the 文号 only there (no metadata cell, none in the text). A number cited inside
+    the title (关于贯彻《…》（国发〔2018〕1号）精神的通知) is not the title's own, so it must close the title.
+    """
+    match = _TRAILING_PARENTHETICAL_RE.search(title or "")
+    if not match:
+        return None
+    inside = re.sub(r"\s", "", match.group(1))
+    number = parse_doc_number(inside)
+    if number and len(ascii_digits(inside)) - len(number) <= 1:
+        return number
+    return None
+
+
 # What every match of DOC_NUMBER_RE holds (a bracketed year) and ORDER_NUMBER_RE (令 … 第): most
 # paragraphs hold neither, and the full patterns try a match at every Chinese character.
 _BRACKETED_YEAR_RE = re.compile(rf"[{_OPEN}]\s*(?:19|20)\d{{2}}\s*[{_CLOSE}]")
