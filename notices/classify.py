@@ -50,7 +50,10 @@ _SEARCH_QUERY_RE = re.compile(
     r"[?&](?:searchWord|searchword|keyword|keywords|query|wd|kw|q)=[^&]|/(?:guestweb\d*|jsearchfront|was5|jrobot)/",
     re.I,
 )
-_SEARCH_RE = re.compile(r"为您找到|搜索结果|检索结果|智能检索|相关结果|站内搜索|全文检索|高级检索")
+_SEARCH_RE = re.compile(r"为您找到|搜索结果|检索结果|智能检索|相关结果")
+# Labels of a search box: nearly every page's header carries one, so they say "search page" only
+# when the page's title is one of them.
+_SEARCH_BOX_RE = re.compile(r"站内搜索|全文检索|高级检索")
 _ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]）】]?$")
 _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
@@ -135,8 +138,10 @@ def classify_page(
         if purpose:
             return Verdict(PageKind.OTHER, purpose)
         return Verdict(PageKind.ERROR, "page has no visible text")
-    searchy = _SEARCH_RE.search(title + " " + visible[:2000]) or re.search(
-        r"search|/so/|fulltext", page.url, re.I
+    searchy = (
+        _SEARCH_RE.search(title + " " + visible[:2000])
+        or _SEARCH_BOX_RE.search(title)
+        or re.search(r"search|/so/|fulltext", page.url, re.I)
     )
     if _SEARCH_QUERY_RE.search(page.url) or (
         searchy and (not body_cjk or body_cjk < 600 or "智能检索" in title)
