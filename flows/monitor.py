@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 
 from alerts.results import SendReport
 from flows import steps
+from flows.crawl_window import crawl_window, crawling, forget
 from flows.outcome import announce_failing_sites, cycle_outcome
 from flows.recheck_plan import RecheckItem, recheck_items
 from flows.site_leases import SiteLeases
@@ -111,8 +112,35 @@ def _unreached(slug: str, error: str) -> SiteCrawl:
 
 
 @task(task_run_name="normalize and diff")
-def normalize_and_diff(cycle_id: str) -> IngestReport:
-    return steps.ingest(cycle_id, on_progress=progress_to(get_run_logger()))
+def normalize_and_diff(cycle_id: str, stream: bool = False) -> IngestReport:
+    """Normalize and diff the cycle's snapshots; ``stream``: start while the cycle's crawls run
+    (see flows/crawl_window.py) and process what they store as it arrives."""
+    while_crawling = (lambda: crawling(cycle_id)) if stream else None
+    return steps.ingest(cycle_id, on_progress=progress_to(get_run_logger()), while_crawling=while_crawling)
+
+
+def crawl_and_ingest(
+    cycle_id: str, submit_crawls: Callable[[], list[PrefectFuture[CrawlReport]]]
+) -> tuple[list[PrefectFuture[CrawlReport]], IngestReport]:
+    """The crawl tasks ``submit_crawls`` starts, with the ingest streaming beside them; returns the
+    crawl futures (done) and the ingest's report, once both have ended.
+
+    The ingest task is submitted first, so it holds a thread of the task runner before the crawls
+    queue for theirs.
+    """
+    ingest_future: PrefectFuture[IngestReport] | None = None
+    try:
+        with crawl_window(cycle_id):
+            ingest_future = normalize_and_diff.submit(cycle_id, stream=True)
+            futures = submit_crawls()
+            for future in futures:
+                future.wait()
+    finally:
+        # Whatever happened, the ingest has ended before the caller gives the sites' leases back.
+        if ingest_future is not None:
+            ingest_future.wait()
+        forget(cycle_id)
+    return futures, ingest_future.result()
 
 
 @task(retries=3, retry_delay_seconds=[5, 30, 120], task_run_name="send alerts")
@@ -204,14 +232,16 @@ def monitor(
         batches = [slugs[i : i + sites_per_crawl] for i in range(0, len(slugs), sites_per_crawl)]
         due = recheck_items(slugs, recheck) if slugs else []
         # Discovery and rechecks of a site share one crawler, so its politeness limits hold.
-        futures = [
-            crawl.submit(
-                batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None, ignore_backoff
-            )
-            for batch in batches
-        ]
+        futures, ingest_report = crawl_and_ingest(
+            cycle_id,
+            lambda: [
+                crawl.submit(
+                    batch, cycle_id, mode, [i for i in due if i["slug"] in batch] or None, ignore_backoff
+                )
+                for batch in batches
+            ],
+        )
         crawl_reports = gather_crawls(batches, futures, cycle_id, mode)
-        ingest_report = normalize_and_diff(cycle_id)
     finally:
         leases.release()
     failing = site_health(cycle_id, slugs)

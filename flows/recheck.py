@@ -20,8 +20,8 @@ from flows import steps
 from flows.monitor import (
     alert_ops,
     crawl,
+    crawl_and_ingest,
     gather_crawls,
-    normalize_and_diff,
     publish_artifacts,
     send_alerts,
     site_health,
@@ -61,12 +61,14 @@ def recheck(
         )
         batches = recheck_batches(items, sites_per_crawl)
         batch_slugs = [sorted({str(i["slug"]) for i in batch}) for batch in batches]
-        futures = [
-            crawl.submit(b_slugs, cycle_id, "recheck", batch, ignore_backoff)
-            for b_slugs, batch in zip(batch_slugs, batches, strict=True)
-        ]
+        futures, ingest_report = crawl_and_ingest(
+            cycle_id,
+            lambda: [
+                crawl.submit(b_slugs, cycle_id, "recheck", batch, ignore_backoff)
+                for b_slugs, batch in zip(batch_slugs, batches, strict=True)
+            ],
+        )
         crawl_reports = gather_crawls(batch_slugs, futures, cycle_id, "recheck")
-        ingest_report = normalize_and_diff(cycle_id)
     finally:
         leases.release()
     crawled = [s for b in batch_slugs for s in b]

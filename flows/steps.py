@@ -157,9 +157,15 @@ def sync_subscriptions_from_file() -> int:
     return len(configs)
 
 
-def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = None) -> IngestReport:
+def ingest(
+    cycle_id: str | None,
+    *,
+    on_progress: Callable[[str], None] | None = None,
+    while_crawling: Callable[[], bool] | None = None,
+) -> IngestReport:
     """Normalize and diff every pending snapshot (of the sites ``cycle_id`` crawled, from any cycle),
-    queueing the alerts; then mark the baselines that cycle completed."""
+    queueing the alerts; then mark the baselines that cycle completed. ``while_crawling``: stream
+    beside the crawl (see :func:`ingest.batch.ingest_pending`)."""
     from storage.subscriptions import active_subscriptions
 
     sync_subscriptions_from_file()
@@ -168,6 +174,7 @@ def ingest(cycle_id: str | None, *, on_progress: Callable[[str], None] | None = 
         cycle_id=cycle_id,
         subscriptions_loader=active_subscriptions,
         on_progress=on_progress,
+        while_crawling=while_crawling,
     )
 
 

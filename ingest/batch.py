@@ -1,22 +1,31 @@
-"""The ingest run: every pending snapshot, batch after batch, one transaction per page."""
+"""The ingest run: every pending snapshot, batch after batch, one transaction per page; optionally
+streaming beside the crawl."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
 import config
+import notices
+from ingest.extraction import Extraction, attachment_lookup, needs_extraction
 from ingest.policies import PolicyIndex
 from ingest.progress import Progress
 from ingest.report import IngestReport
 from ingest.snapshot import process_snapshot
-from ingest.workers import Extractor, ingest_workers
+from ingest.workers import Extracted, Extractor, ingest_workers
+from notices.model import PageKind
 from storage import snapshots as snapshot_store
 from storage.models import RawSnapshot, Source, Subscription
 
 log = logging.getLogger(__name__)
+
+
+# How long a streaming ingest waits for the crawler to store more pages before it looks again.
+POLL_SECONDS = 0.5
 
 
 def ingest_pending(
@@ -28,6 +37,8 @@ def ingest_pending(
     on_progress: Callable[[str], None] | None = None,
     batch: int = 200,
     workers: int | None = None,
+    while_crawling: Callable[[], bool] | None = None,
+    poll_seconds: float = POLL_SECONDS,
 ) -> IngestReport:
     """Process every unprocessed snapshot (of the sites ``cycle_id`` crawled), one transaction each.
 
@@ -42,68 +53,175 @@ def ingest_pending(
     (default :func:`ingest.workers.ingest_workers`) and a batch of at least POOL_MIN_PAGES pages,
     notices.extract runs ahead of the writes in that many worker processes.
     ``removal_threshold``: 404/410 answers in a row before a notice counts as removed (default
-    ``POLICYWATCH_REMOVAL_CHECKS``). When ``cycle_id`` is given, the sources whose crawl succeeded
-    in that cycle and that have no pending snapshot left have their baseline afterwards (see
-    :func:`mark_baselines`).
+    ``POLICYWATCH_REMOVAL_CHECKS``).
+
+    ``while_crawling``: streaming. While it answers True (the cycle's crawlers are still running),
+    the snapshots they commit are processed as they arrive, looking again every ``poll_seconds``;
+    a notice page whose attachments are not stored yet waits. Then every pending snapshot is
+    processed as without it, so streaming changes when a page is processed, never whether or how.
+
+    When ``cycle_id`` is given, the sources whose crawl succeeded in that cycle and that have no
+    pending snapshot left have their baseline afterwards (see :func:`mark_baselines`).
     """
     if removal_threshold is None:
         removal_threshold = config.current().removal_checks
-    report = IngestReport()
-    policies = PolicyIndex()
-    if on_progress:
-        with sessions() as session:
-            progress = Progress(snapshot_store.pending_snapshot_count(session, cycle_id=cycle_id))
-    extractor = Extractor(sessions, ingest_workers() if workers is None else workers)
+    run = _IngestRun(sessions, subscriptions_loader, removal_threshold, workers, on_progress)
     try:
-        while True:
-            with sessions() as session:
-                pending_ids = snapshot_store.pending_snapshot_ids(session, cycle_id=cycle_id, limit=batch)
-            if not pending_ids:
-                break
-            subscriptions = _load_subscriptions(sessions, subscriptions_loader)
-            for snapshot_id, extracted in extractor.extractions(pending_ids):
-                # What one page adds to the report counts only once its transaction has committed.
-                outcome = IngestReport()
-                policies.discard_staged()
-                try:
-                    with sessions() as session, session.begin():
-                        # First statement: another process ingesting at once skips this page.
-                        if not snapshot_store.claim_snapshot(session, snapshot_id):
-                            continue
-                        snapshot = session.get(RawSnapshot, snapshot_id, options=extractor.load_options)
-                        if snapshot is None:
-                            continue
-                        if isinstance(extracted, BaseException):
-                            raise extracted
-                        process_snapshot(
-                            session,
-                            snapshot,
-                            subscriptions=(
-                                subscriptions if subscriptions is not None else subscriptions_loader(session)
-                            ),
-                            removal_threshold=removal_threshold,
-                            report=outcome,
-                            extracted=extracted,
-                            policies=policies,
-                        )
-                    report.merge(outcome)
-                    policies.commit_staged()
-                # One bad page must not stop the cycle; its snapshot stays for reprocess.
-                except Exception as exc:
-                    report.processed += 1
-                    log.exception("snapshot %s failed to process", snapshot_id)
-                    _mark_failed(sessions, snapshot_id, f"processing failed: {exc}", report)
-            if on_progress:
-                on_progress(
-                    f"normalized {progress.line(report.processed)} pages: {report.versions} new "
-                    f"versions, {len(report.changes)} changes, {len(report.rejected)} not notices or rejected"
-                )
+        if while_crawling is not None:
+            run.stream(cycle_id, while_crawling, batch=batch, poll_seconds=poll_seconds)
+        run.drain(cycle_id, batch=batch)
     finally:
-        extractor.close()
+        run.close()
     if cycle_id is not None:
         with sessions() as session, session.begin():
             mark_baselines(session, cycle_id)
-    return report
+    return run.report
+
+
+class _IngestRun:
+    """One ingest run's state: the report, the extraction workers, the policy index."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        subscriptions_loader: Callable[[Session], Sequence[Subscription]],
+        removal_threshold: int,
+        workers: int | None,
+        on_progress: Callable[[str], None] | None,
+    ) -> None:
+        self.sessions = sessions
+        self.subscriptions_loader = subscriptions_loader
+        self.removal_threshold = removal_threshold
+        self.on_progress = on_progress
+        self.report = IngestReport()
+        self.policies = PolicyIndex()
+        self.extractor = Extractor(sessions, ingest_workers() if workers is None else workers)
+
+    def close(self) -> None:
+        self.extractor.close()
+
+    def stream(
+        self, cycle_id: str | None, crawling: Callable[[], bool], *, batch: int, poll_seconds: float
+    ) -> None:
+        """Process what the crawlers commit while they run; pages that must wait stay pending, and
+        so does every later snapshot of their URLs (one URL's snapshots are diffed in fetch order)."""
+        after_id = reported = 0
+        waiting_urls: set[str] = set()
+        while crawling():
+            with self.sessions() as session:
+                ids = snapshot_store.pending_snapshot_ids(
+                    session, cycle_id=cycle_id, limit=batch, after_id=after_id
+                )
+            if not ids:
+                time.sleep(poll_seconds)
+                continue
+            after_id = ids[-1]
+            self.write(ids, waiting_urls=waiting_urls)
+            if self.on_progress and self.report.processed - reported >= batch:
+                reported = self.report.processed
+                self.on_progress(
+                    f"normalized {self.report.processed:,} pages while crawling: {self.report.versions} "
+                    f"new versions, {len(self.report.changes)} changes"
+                )
+
+    def drain(self, cycle_id: str | None, *, batch: int) -> None:
+        """Process every pending snapshot, batch after batch, until none is left."""
+        progress = None
+        if self.on_progress:
+            with self.sessions() as session:
+                progress = Progress(snapshot_store.pending_snapshot_count(session, cycle_id=cycle_id))
+        done_before = self.report.processed
+        while True:
+            with self.sessions() as session:
+                ids = snapshot_store.pending_snapshot_ids(session, cycle_id=cycle_id, limit=batch)
+            if not ids:
+                break
+            self.write(ids)
+            if self.on_progress and progress is not None:
+                self.on_progress(
+                    f"normalized {progress.line(self.report.processed - done_before)} pages: "
+                    f"{self.report.versions} new versions, {len(self.report.changes)} changes, "
+                    f"{len(self.report.rejected)} not notices or rejected"
+                )
+
+    def write(self, snapshot_ids: Sequence[int], *, waiting_urls: set[str] | None = None) -> None:
+        """Process ``snapshot_ids`` in order, one transaction each.
+
+        ``waiting_urls`` (streaming): a notice page whose attachments are not stored yet is left
+        pending (the crawler may still fetch them) and its URL added; snapshots of those URLs wait.
+        """
+        subscriptions = _load_subscriptions(self.sessions, self.subscriptions_loader)
+        urls: dict[int, str] = {}
+        if waiting_urls is not None:
+            with self.sessions() as session:
+                urls = snapshot_store.snapshot_urls(session, snapshot_ids)
+        for snapshot_id, extracted in self.extractor.extractions(snapshot_ids):
+            if waiting_urls is not None:
+                url = urls.get(snapshot_id)
+                if url in waiting_urls:
+                    continue
+                if extracted is None:
+                    extracted = self._extract_here(snapshot_id)
+                if _awaits_attachments(extracted):
+                    waiting_urls.add(url or "")
+                    continue
+            self._write_one(snapshot_id, extracted, subscriptions)
+
+    def _extract_here(self, snapshot_id: int) -> Extracted:
+        try:
+            with self.sessions() as session:
+                snapshot = session.get(RawSnapshot, snapshot_id)
+                if snapshot is None or not needs_extraction(snapshot):
+                    return None
+                page = snapshot_store.snapshot_page(snapshot)
+                return Extraction(notices.extract(page, fetch_attachments=attachment_lookup(session)))
+        except Exception as exc:  # noqa: BLE001 - raised in the page's own transaction, which fails it
+            return exc
+
+    def _write_one(
+        self, snapshot_id: int, extracted: Extracted, subscriptions: Sequence[Subscription] | None
+    ) -> None:
+        # What one page adds to the report counts only once its transaction has committed.
+        outcome = IngestReport()
+        self.policies.discard_staged()
+        try:
+            with self.sessions() as session, session.begin():
+                # First statement: another process ingesting at once skips this page.
+                if not snapshot_store.claim_snapshot(session, snapshot_id):
+                    return
+                snapshot = session.get(RawSnapshot, snapshot_id, options=self.extractor.load_options)
+                if snapshot is None:
+                    return
+                if isinstance(extracted, BaseException):
+                    raise extracted
+                process_snapshot(
+                    session,
+                    snapshot,
+                    subscriptions=(
+                        subscriptions if subscriptions is not None else self.subscriptions_loader(session)
+                    ),
+                    removal_threshold=self.removal_threshold,
+                    report=outcome,
+                    extracted=extracted,
+                    policies=self.policies,
+                )
+            self.report.merge(outcome)
+            self.policies.commit_staged()
+        # One bad page must not stop the cycle; its snapshot stays for reprocess.
+        except Exception as exc:
+            self.report.processed += 1
+            log.exception("snapshot %s failed to process", snapshot_id)
+            _mark_failed(self.sessions, snapshot_id, f"processing failed: {exc}", self.report)
+
+
+def _awaits_attachments(extracted: Extracted) -> bool:
+    """A notice linking an attachment whose file is not stored (yet): while the crawler runs, it
+    may still fetch it, and a version recorded without it would differ from the next one."""
+    return (
+        isinstance(extracted, Extraction)
+        and extracted.record.page_kind == PageKind.NOTICE
+        and any(attachment.sha256 is None for attachment in extracted.record.attachments)
+    )
 
 
 def _load_subscriptions(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -112,8 +113,12 @@ def snapshot_page(snapshot: RawSnapshot) -> RawPage:
     )
 
 
-def _pending_query(query: Select[Any], cycle_id: str | None, source_id: int | None, limit: int | None) -> Any:
+def _pending_query(
+    query: Select[Any], cycle_id: str | None, source_id: int | None, limit: int | None, after_id: int = 0
+) -> Any:
     query = query.where(RawSnapshot.processed_at.is_(None))
+    if after_id:
+        query = query.where(RawSnapshot.id > after_id)
     if cycle_id is not None:
         # Every pending snapshot of the sites this cycle crawled, earlier cycles' included: a cycle
         # that died before its ingest finished leaves them for the next crawl of the same site.
@@ -140,10 +145,23 @@ def pending_snapshots(
 
 
 def pending_snapshot_ids(
-    session: Session, *, cycle_id: str | None = None, source_id: int | None = None, limit: int | None = None
+    session: Session,
+    *,
+    cycle_id: str | None = None,
+    source_id: int | None = None,
+    limit: int | None = None,
+    after_id: int = 0,
 ) -> list[int]:
-    """The ids of :func:`pending_snapshots`, without loading the bodies."""
-    return list(session.scalars(_pending_query(select(RawSnapshot.id), cycle_id, source_id, limit)))
+    """The ids of :func:`pending_snapshots`, without loading the bodies; ``after_id``: only those
+    with a larger id (a cursor for a reader that comes back while the crawler is still storing)."""
+    query = _pending_query(select(RawSnapshot.id), cycle_id, source_id, limit, after_id)
+    return list(session.scalars(query))
+
+
+def snapshot_urls(session: Session, snapshot_ids: Sequence[int]) -> dict[int, str]:
+    """The URL of each of ``snapshot_ids`` (those that exist)."""
+    rows = session.execute(select(RawSnapshot.id, RawSnapshot.url).where(RawSnapshot.id.in_(snapshot_ids)))
+    return {snapshot_id: url for snapshot_id, url in rows}
 
 
 def pending_snapshot_count(session: Session, *, cycle_id: str | None = None) -> int:
