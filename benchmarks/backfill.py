@@ -6,13 +6,12 @@ from benchmarks.common import Context, Figure, Result
 
 KEY = "backfill"
 TITLE = "Backfill throughput: full pipeline vs bare Scrapy"
-GOAL = 0.7
+GOAL = 0.5  # issue 14: three quarters of what overlapping crawl and ingest can reach on 2 cores
 BEHIND_NOTE = (
-    "Why it falls short: the crawl and ingest run one after the other, as in a cycle, and on 2 cores "
-    "each is CPU-bound — the crawler on Scrapy's reactor, politeness (AutoThrottle) and storing every "
-    "response; ingest on extraction (in a worker pool) plus one transaction per page in the cycle's "
-    "process. Bare Scrapy parses and stores nothing. Closing the gap would need ingest to overlap the "
-    "crawl and more cores; the per-page costs are in the figures above."
+    "Why it falls short: on 2 cores the crawler (Scrapy's reactor, politeness, storing every "
+    "response) and the ingest (extraction in a worker pool plus one transaction per page) compete "
+    "for the same CPUs, so streaming hides only part of the ingest behind the crawl. Bare Scrapy "
+    "parses and stores nothing. The per-page costs are in the figures above."
 )
 
 
@@ -21,36 +20,58 @@ def run(ctx: Context) -> Result:
     crawl = scenario.pipeline_crawl()
     ingest = scenario.ingested()
     bare = scenario.bare_scrapy()
+    streamed = scenario.streamed()
+    bare_streamed = scenario.bare_scrapy(streamed["cycle_id"])
     pages = crawl.items
-    pipeline_wall = crawl.wall + ingest["wall"]
-    pipeline_rate = pages / pipeline_wall
+    sequential_rate = pages / (crawl.wall + ingest["wall"])
     crawl_rate = pages / crawl.wall
     bare_rate = bare["fetched"] / bare["wall"]
+    streamed_rate = streamed["items"] / streamed["wall"]
+    streamed_bare_rate = bare_streamed["fetched"] / bare_streamed["wall"]
     report = ingest["report"]
-    ratio = pipeline_rate / bare_rate
+    ratio = streamed_rate / streamed_bare_rate
     return Result(
         key=KEY,
         title=TITLE,
         figures=[
-            Figure("pipeline ÷ bare Scrapy (pages/s)", ratio, "×", f"≥ {GOAL}×", ratio >= GOAL),
-            Figure("full pipeline", pipeline_rate, "pages/s"),
+            Figure(
+                "pipeline ÷ bare Scrapy (pages/s), ingest streaming beside the crawl",
+                ratio,
+                "×",
+                f"≥ {GOAL}×",
+                ratio >= GOAL,
+            ),  # fmt: skip
+            Figure("full pipeline, streaming", streamed_rate, "pages/s"),
+            Figure("full pipeline, ingest after the crawl", sequential_rate, "pages/s"),
+            Figure("ingest after the crawl ÷ bare Scrapy", sequential_rate / bare_rate, "×"),
             Figure("crawl only (PolicyWatch spider, storing snapshots)", crawl_rate, "pages/s"),
             Figure("normalize + diff only (ingest)", report.processed / ingest["wall"], "pages/s"),
             Figure("crawl only ÷ bare Scrapy", crawl_rate / bare_rate, "×"),
             Figure("bare Scrapy", bare_rate, "pages/s"),
         ],
         method=(
-            f"govsim scale mode, {len(scenario.pipeline_slugs)} sites × {scenario.notices_per_site} notices, "
-            f"database: {scenario.database_label}. One backfill crawl of every site (a fresh database: "
-            f"every list page, notice and attachment, {pages:,} pages stored, {crawl.requests:,} requests) "
-            f"took {crawl.wall:.1f} s including the crawler subprocess start; normalizing and diffing "
-            f"them (`flows.steps.ingest`: extract, detect, versions, changes, outbox — "
-            f"{report.processed:,} pages, {report.versions:,} versions, "
-            f"{len(report.rejected):,} rejected) took {ingest['wall']:.1f} s, one after the other as "
-            f"in a cycle. The bare spider (`benchmarks/bare_scrapy.py`: same concurrency 16 / 4 per "
-            f"host, no delay, no robots.txt, nothing parsed or stored) GETs the same {bare['urls']:,} "
-            f"URLs in {bare['wall']:.1f} s, also including its process start."
+            f"govsim scale mode, two sets of {len(scenario.pipeline_slugs)} sites × "
+            f"{scenario.notices_per_site} notices, database: {scenario.database_label}. "
+            f"First set, one step after the other: one backfill crawl (a fresh database: every list "
+            f"page, notice and attachment, {pages:,} pages stored, {crawl.requests:,} requests) took "
+            f"{crawl.wall:.1f} s including the crawler subprocess start; normalizing and diffing them "
+            f"(`flows.steps.ingest`: extract, detect, versions, changes, outbox — "
+            f"{report.processed:,} pages, {report.versions:,} versions, {len(report.rejected):,} "
+            f"rejected) took {ingest['wall']:.1f} s. Second set, as a monitor cycle runs it: the "
+            f"backfill crawl with `flows.steps.ingest(while_crawling=…)` processing what it stores "
+            f"as it arrives ({streamed['items']:,} pages stored, {streamed['report'].processed:,} "
+            f"normalized) took {streamed['wall']:.1f} s from crawl start to the end of the ingest. "
+            f"The bare spider (`benchmarks/bare_scrapy.py`: same concurrency 16 / 4 per host, no "
+            f"delay, no robots.txt, nothing parsed or stored) GETs each set's URLs "
+            f"({bare['urls']:,} and {bare_streamed['urls']:,}) in {bare['wall']:.1f} s and "
+            f"{bare_streamed['wall']:.1f} s, also including its process start; each pipeline is "
+            f"compared with the bare crawl of its own URLs."
         ),
         notes=[] if ratio >= GOAL else [BEHIND_NOTE],
-        details={"crawl_wall": crawl.wall, "ingest_wall": ingest["wall"], "bare_wall": bare["wall"]},
+        details={
+            "crawl_wall": crawl.wall,
+            "ingest_wall": ingest["wall"],
+            "bare_wall": bare["wall"],
+            "streamed_wall": streamed["wall"],
+        },
     )

@@ -182,13 +182,14 @@ class CrawlMeasure:
 class Scenario:
     """One govsim scale world and one database, shared by the benchmarks.
 
-    ``pipeline_sites`` sites are crawled and normalized; the other ``scale_sites`` are crawled only.
+    ``pipeline_sites`` sites are crawled, then normalized; as many other sites of the same size
+    are crawled with the ingest streaming beside the crawl; the other ``scale_sites`` are crawled only.
     """
 
     def __init__(
         self, scale_sites: int, notices: int, pipeline_sites: int, workdir: Path | None = None
     ) -> None:
-        self.sites_count = scale_sites + pipeline_sites
+        self.sites_count = scale_sites + 2 * pipeline_sites
         self.pipeline_count = pipeline_sites
         self.notices_per_site = notices
         self._tmp = tempfile.TemporaryDirectory(prefix="policywatch-bench-") if workdir is None else None
@@ -200,6 +201,7 @@ class Scenario:
         self.database_label = ""
         self.slugs: list[str] = []  # the scale sites
         self.pipeline_slugs: list[str] = []
+        self.streamed_slugs: list[str] = []
 
     def __enter__(self) -> Scenario:
         from govsim.testing import running_govsim
@@ -213,7 +215,9 @@ class Scenario:
             )
         )
         every = sorted(p.stem for p in self.gov.sites_dir.glob("*.toml"))
-        self.pipeline_slugs, self.slugs = every[: self.pipeline_count], every[self.pipeline_count :]
+        count = self.pipeline_count
+        self.pipeline_slugs, self.streamed_slugs = every[:count], every[count : 2 * count]
+        self.slugs = every[2 * count :]
         self.database_url, self.database_label = self._stack.enter_context(benchmark_database(self.workdir))
         self.env = self.gov.environment(
             database_url=self.database_url,
@@ -283,8 +287,42 @@ class Scenario:
 
         return self.once("ingested", run)
 
-    def fetched_urls(self) -> list[str]:
-        """Every URL the pipeline sites' crawl stored (list pages, notices, attachments), in fetch order."""
+    def streamed(self) -> dict[str, Any]:
+        """The streamed pipeline sites' backfill crawl with the ingest beside it, as a monitor flow
+        runs them (the crawl waited on in a thread, the ingest in this one), timed from crawl start
+        to the end of the ingest."""
+
+        def run() -> dict[str, Any]:
+            from flows import steps
+
+            cycle_id = f"bench-streamed-{uuid.uuid4().hex[:8]}"
+            crawled: dict[str, Any] = {}
+
+            def crawl() -> None:
+                crawled["report"] = steps.crawl(self.streamed_slugs, cycle_id=cycle_id, mode="backfill")
+
+            crawler = threading.Thread(target=crawl, name="bench-streamed-crawl")
+            started = time.monotonic()
+            crawler.start()
+            report = steps.ingest(cycle_id, while_crawling=crawler.is_alive)
+            crawler.join()
+            wall = time.monotonic() - started
+            sites = crawled["report"].sites
+            bad = {slug: s.status for slug, s in sites.items() if s.status != "ok"}
+            if crawled["report"].error or bad:
+                raise RuntimeError(f"streamed backfill crawl failed: {crawled['report'].error or bad}")
+            return {
+                "wall": wall,
+                "report": report,
+                "cycle_id": cycle_id,
+                "items": sum(s.items for s in sites.values()),
+            }
+
+        return self.once("streamed", run)
+
+    def fetched_urls(self, cycle_id: str | None = None) -> list[str]:
+        """Every URL a crawl stored (list pages, notices, attachments), in fetch order: the pipeline
+        sites' crawl, or cycle ``cycle_id``'s."""
         from sqlalchemy import select
 
         from storage.db import session_scope
@@ -295,17 +333,18 @@ class Scenario:
                 session.scalars(
                     select(RawSnapshot.url)
                     .join(CrawlRun, CrawlRun.id == RawSnapshot.crawl_run_id)
-                    .where(CrawlRun.cycle_id == self.pipeline_crawl().cycle_id)
+                    .where(CrawlRun.cycle_id == (cycle_id or self.pipeline_crawl().cycle_id))
                     .order_by(RawSnapshot.id)
                 )
             )
 
-    def bare_scrapy(self) -> dict[str, Any]:
-        """A minimal Scrapy spider GETting the pipeline crawl's URLs with the same concurrency (timed)."""
+    def bare_scrapy(self, cycle_id: str | None = None) -> dict[str, Any]:
+        """A minimal Scrapy spider GETting a crawl's URLs (the pipeline crawl's, or cycle
+        ``cycle_id``'s) with the same concurrency (timed)."""
 
         def run() -> dict[str, Any]:
-            urls = self.fetched_urls()
-            url_file = self.workdir / "bare-urls.txt"
+            urls = self.fetched_urls(cycle_id)
+            url_file = self.workdir / f"bare-urls-{cycle_id or 'pipeline'}.txt"
             url_file.write_text("\n".join(urls), encoding="utf-8")
             started = time.monotonic()
             result = subprocess.run(
@@ -319,7 +358,7 @@ class Scenario:
             fetched = int(result.stdout.strip().splitlines()[-1])
             return {"wall": wall, "urls": len(urls), "fetched": fetched}
 
-        return self.once("bare", run)
+        return self.once(f"bare-{cycle_id or 'pipeline'}", run)
 
 
 class Context:
@@ -331,7 +370,8 @@ class Context:
 
     @property
     def scale(self) -> tuple[int, int, int]:
-        """(scale sites, notices per site, pipeline sites): 50 × 200 = 10,000 notices + 10 × 200, or small."""
+        """(scale sites, notices per site, pipeline sites): 50 × 200 = 10,000 notices + twice 10 × 200,
+        or small."""
         return (10, 30, 3) if self.quick else (50, 200, 10)
 
     def scenario(self) -> Scenario:
