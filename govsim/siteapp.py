@@ -185,17 +185,19 @@ class SiteApp:
             "list",
             state.generation,
             found.page,
+            found.size,
             tuple(sorted(state.noise.items())),
             tuple((n.id, n.version) for n in visible),
         )
 
         def build() -> bytes:
             return render_list(
-                spec, visible, found.page, base_url=state.base_url, noise=state.noise_for(None, live=live)
-            )
+                spec, visible, found.page, base_url=state.base_url, noise=state.noise_for(None, live=live),
+                size=found.size,
+            )  # fmt: skip
 
         live = spec.dynamic
-        if spec.flavour == "gkmlpt":
+        if spec.flavour in ("gkmlpt", "ucap", "igs"):
             headers = {"Content-Type": "application/json;charset=UTF-8"}
         else:
             headers = self._html_headers()

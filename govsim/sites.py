@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from govsim.model import SiteSpec, Theme
 from sites import FLAVOURS
@@ -123,6 +124,34 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         doc_prefix="三府", page_size=15, filler_count=27, seed_key="000", body_twice=True, synthetic=True,
         id_base=7_700_000, notes="Every detail page holds the notice twice (mobile and desktop copies).",
     ),
+    SiteSpec(
+        slug="heilongjiang-sim", name="黑龙江省人民政府（模拟）", region="黑龙江省", level="province", flavour="ucap",
+        list_path="/common/search/5f0c2d8e9b7a4c31a6e2d4b8f1c0a937?page=1&_pageSize=15&_isAgg=true&_isJson=true"
+                  "&_template=index",
+        detail_url_pattern=r"/hlj/c\d+/\d{6}/\d+\.shtml$",
+        theme=_theme("plain", "黑龙江省人民政府网", "#b5121b",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "互动交流", "走进龙江"),
+                     "黑ICP备05002181号", "黑公网安备 23010302000231号", "2300000058", "黑龙江省人民政府办公厅", "hlj"),
+        doc_prefix="黑政发", params={"channel_id": "5f0c2d8e9b7a4c31a6e2d4b8f1c0a937", "site_code": "hlj",
+                                   "channel_code": "c107856", "page_size": 15},
+        page_size=15, filler_count=34, synthetic=True, id_base=31_900_000,
+        notes="开普云 UCAP: the list is JSON from /common/search/<channel> (data.results, domainMetaList refno = 文号);"
+              " details carry <ucaptitle>, <publishtime>, <ucapcontent>.",
+    ),
+    SiteSpec(
+        slug="tianjin-sim", name="天津市规划和自然资源局（模拟）", region="天津市", level="municipality", flavour="igs",
+        list_path="/igs/front/search/list.html?pageNumber=1&pageSize=15&filter[CHANNELID]=71024&index=tjsim-index"
+                  "&type=zcwj&orderProperty=ZXSJ&orderDirection=desc&filter[AVAILABLE]=true",
+        detail_url_pattern=r"/\d{6}/t\d{8}_\d+\.html$",
+        theme=_theme("plain", "天津市规划和自然资源局", "#1d4f91",
+                     ("首页", "机构概况", "政务公开", "政务服务", "互动交流"),
+                     "津ICP备05004317号", "津公网安备 12010302000125号", "1200000093", "天津市规划和自然资源局", "tj"),
+        doc_prefix="津规资", params={"channel_id": 71024, "index": "tjsim-index", "type": "zcwj", "order": "ZXSJ",
+                                   "page_size": 15, "column": "/zwgk/zcwj/jjwj"},
+        page_size=15, filler_count=33, synthetic=True, id_base=6_500_000,
+        notes="IGS search front: the list is JSON from /igs/front/search/list.html (page.content[] with BT, DOCPUBURL,"
+              " ZXSJ, CWRQ; total as a string); details are TRS-style static pages.",
+    ),
 )  # fmt: skip
 
 _SCALE_LAYOUTS = ("hainan", "qinghai", "chongqing", "guangdong", "chuzhou", "zhejiang", "lawportal", "plain")
@@ -143,12 +172,36 @@ def scale_site(index: int, notices: int) -> SiteSpec:
         "hanweb": (f"/col/col{1500 + index}/index.html", r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$"),
         "anhui": (f"/content/column/{700000 + index}?pageIndex=1", r"/public/\d+/\d+\.html$"),
         "portal": ("/fagui/list_1.html", r"/fagui/\d+\.html$"),
+        "ucap": (
+            f"/common/search/{index:032x}?page=1&_pageSize=20&_isAgg=true&_isJson=true&_template=index",
+            rf"/s{index}/c\d+/\d{{6}}/\d+\.shtml$",
+        ),
+        "igs": (
+            f"/igs/front/search/list.html?index=file2-index-alias&type=governmentdocuments&pageNumber=1&pageSize=20"
+            f"&filter[CHANNELID]={9000 + index}&filter[AVAILABLE]=true&orderProperty=PUBDATE&orderDirection=desc",
+            r"/\d{6}/t\d{8}_\d+\.html$",
+        ),
     }
-    params = {
+    flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},
         "hanweb": {"webid": 10 + index, "columnid": 1500 + index, "unitid": 8000 + index, "perpage": 20},
         "anhui": {"column_id": 700000 + index, "unit_id": 3000 + index},
-    }.get(flavour, {})
+        "ucap": {
+            "channel_id": f"{index:032x}",
+            "site_code": f"s{index}",
+            "channel_code": f"c{100000 + index}",
+            "page_size": 20,
+        },
+        "igs": {
+            "channel_id": 9000 + index,
+            "index": "file2-index-alias",
+            "type": "governmentdocuments",
+            "order": "PUBDATE",
+            "page_size": 20,
+            "column": "/zfxxgk/zfwj",
+        },
+    }
+    params = flavour_params.get(flavour, {})
     theme = _theme(_SCALE_LAYOUTS[index % len(_SCALE_LAYOUTS)], f"{org}网", "#335577",
                    ("首页", "政务公开", "政务服务", "互动交流"), f"模ICP备{10000 + index}号",
                    f"模公网安备 {index:014d}号", f"{9000000000 + index}", org, f"s{index}")  # fmt: skip

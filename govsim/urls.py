@@ -9,6 +9,8 @@ from govsim.model import Attachment, Notice, SiteSpec
 
 COUNT_PATH = "/interface/visit/count.jsp"  # the TRS-style visit counter script (kind "api")
 HANWEB_PROXY = "/module/jpage/dataproxy.jsp"
+UCAP_SEARCH = "/common/search/"  # + channel id
+IGS_SEARCH = "/igs/front/search/list.html"
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class Route:
 
     kind: str
     page: int = 0  # list pages: 0-based
+    size: int | None = None  # list pages whose query names the page size (ucap, igs)
     notice_id: str | None = None
     file_name: str | None = None
 
@@ -32,7 +35,13 @@ def list_path(site: SiteSpec, page: int) -> str:
         return f"/col/col{site.params['columnid']}/index.html"
     if site.flavour == "anhui":
         return f"/content/column/{site.params['column_id']}?pageIndex={page + 1}"
+    if site.flavour in ("ucap", "igs"):
+        return _with_page(site.list_path, "page" if site.flavour == "ucap" else "pageNumber", page + 1)
     return f"{col}/list_{page + 1}.html"
+
+
+def _with_page(path: str, key: str, page: int) -> str:
+    return re.sub(rf"([?&]{re.escape(key)}=)\d+", rf"\g<1>{page}", path)
 
 
 def detail_path(site: SiteSpec, notice: Notice) -> str:
@@ -46,6 +55,10 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
         return f"/art/{day.year}/{day.month}/{day.day}/art_{site.params['columnid']}_{notice.id}.html"
     if site.flavour == "anhui":
         return f"/public/{site.params['unit_id']}/{notice.id}.html"
+    if site.flavour == "ucap":
+        return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{notice.id}.shtml"
+    if site.flavour == "igs":
+        return f"{site.params['column']}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
     return f"{site.column}/{notice.id}.html"
 
 
@@ -59,6 +72,10 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
         return f"/picture/0/{attachment.file_name}"
     if site.flavour == "anhui":
         return f"/group3/M00/{day:%m}/{day:%d}/{attachment.file_name}"
+    if site.flavour == "ucap":
+        return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "igs":
+        return f"{site.params['column']}/{day:%Y%m}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
 
 
@@ -68,6 +85,8 @@ _DETAIL_ID = {
     "hanweb": re.compile(r"^/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html$"),
     "anhui": re.compile(r"^/public/\d+/(\d+)\.html$"),
     "portal": re.compile(r"/(\d+)\.html$"),
+    "ucap": re.compile(r"^/\w+/c\d+/\d{6}/(\d+)\.shtml$"),
+    "igs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
 }
 
 
@@ -99,12 +118,19 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "anhui":
         if path == f"/content/column/{site.params['column_id']}":
             return Route("list", _int(query.get("pageIndex"), 1) - 1)
+    elif site.flavour == "ucap":
+        if path == UCAP_SEARCH + str(site.params["channel_id"]):
+            return Route("list", _int(query.get("page"), 1) - 1, size=_positive(query.get("_pageSize")))
+    elif site.flavour == "igs":
+        if path == IGS_SEARCH and query.get("filter[CHANNELID]") == str(site.params["channel_id"]):
+            return Route("list", _int(query.get("pageNumber"), 1) - 1, size=_positive(query.get("pageSize")))
     else:
         match = re.fullmatch(re.escape(col) + r"/list_(\d+)\.html", path)
         if match:
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
-    if match and (site.flavour != "trs" or path.startswith(col + "/")):
+    prefix = site.params["column"] if site.flavour == "igs" else col
+    if match and (site.flavour not in ("trs", "igs") or path.startswith(prefix + "/")):
         return Route("detail", notice_id=match.group(1))
     return None
 
@@ -114,3 +140,8 @@ def _int(value: str | None, default: int) -> int:
         return int(value) if value is not None else default
     except ValueError:
         return default
+
+
+def _positive(value: str | None) -> int | None:
+    number = _int(value, 0)
+    return number if number > 0 else None

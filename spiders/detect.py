@@ -31,6 +31,12 @@ from spiders.flavours.trs import parse_create_page_html
 
 # The families a flavour implements; the others are recognised and reported, not yet crawlable.
 FLAVOUR_OF_CMS = {"trs": "trs", "gkmlpt": "gkmlpt", "hanweb": "hanweb", "anhui": "anhui"}
+# Families whose flavour reads only the family's JSON list answer: proposed when it reads this page.
+JSON_FLAVOUR_OF_CMS = {"ucap": "ucap", "igs": "igs"}
+_JSON_REQUEST = {
+    "ucap": "/common/search/<channelId>?page=1&_pageSize=15&_isAgg=true&_isJson=true&_template=index",
+    "igs": "/igs/front/search/list.html?pageNumber=1&pageSize=15&filter[CHANNELID]=<id>&index=…&type=…",
+}
 # A page of no known family is proposed for a flavour only when that parser reads a real list.
 MIN_ROWS_WITHOUT_FAMILY = 3
 _LEVEL_OF_HOST = (
@@ -243,7 +249,17 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
             "this page: check that it is the column's list page, or give the entry selectors or params"
         )
         return name
-    if cms is not None:
+    if cms in JSON_FLAVOUR_OF_CMS:
+        name = JSON_FLAVOUR_OF_CMS[cms]
+        reading = readings.get(name)
+        if reading is not None and reading.rows:
+            reasons.append(f"proposed flavour: {name} (the {_family_name(cms)} family's JSON list answer)")
+            return name
+        reasons.append(
+            f"the {_family_name(cms)} family's flavour {name} reads its JSON list answer, which this page is "
+            f"not: point detect at the column's data request ({_JSON_REQUEST[cms]})"
+        )
+    elif cms is not None:
         reasons.append(
             f"no flavour implements the {_family_name(cms)} family yet: the entry cannot be crawled"
         )
@@ -253,7 +269,8 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         default=(0, ""),
     )
     if best[0] >= MIN_ROWS_WITHOUT_FAMILY:
-        reasons.append(f"proposed flavour: {best[1]} (no family cues, but its parser reads {best[0]} rows)")
+        cues = "no family cues" if cms is None else f"not the {_family_name(cms)} JSON answer"
+        reasons.append(f"proposed flavour: {best[1]} ({cues}, but its parser reads {best[0]} rows)")
         return best[1]
     reasons.append("no flavour reads a list from this page")
     return None

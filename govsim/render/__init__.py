@@ -14,7 +14,7 @@ from govsim.model import Notice, SiteSpec
 from govsim.noise import NoiseView
 from govsim.render.chrome import RenderContext
 from govsim.render.detail import DETAIL_BUILDERS
-from govsim.render.lists import LIST_BUILDERS, hanweb_records, hanweb_shell, js_only_list
+from govsim.render.lists import JSON_LIST_BUILDERS, LIST_BUILDERS, hanweb_records, hanweb_shell, js_only_list
 
 __all__ = [
     "RenderContext",
@@ -56,15 +56,21 @@ def render_list(
     *,
     base_url: str = "",
     noise: NoiseView | None = None,
+    size: int | None = None,
 ) -> bytes:
     """List page ``page`` (0-based) over ``notices`` (newest first, the visible ones).
 
-    For gkmlpt this is the JSON API answer; for hanweb the static shell without rows
-    (its rows come from :func:`render_hanweb_records`).
+    For gkmlpt, ucap and igs this is the JSON API answer (ucap and igs of ``size`` rows, the page
+    size the request asked for); for hanweb the static shell without rows (its rows come from
+    :func:`render_hanweb_records`).
     """
     ctx = _ctx(site, base_url, noise, None)
     if site.flavour == "hanweb":
         return encode(site, hanweb_shell(ctx, len(notices)))
+    if site.flavour in JSON_LIST_BUILDERS:
+        size = size or site.page_size
+        rows = notices[page * size : (page + 1) * size]
+        return JSON_LIST_BUILDERS[site.flavour](ctx, rows, page, len(notices), size).encode("utf-8")
     rows = notices[page * site.page_size : (page + 1) * site.page_size]
     text = LIST_BUILDERS[site.flavour](ctx, rows, page, len(notices))
     return text.encode("utf-8") if site.flavour == "gkmlpt" else encode(site, text)

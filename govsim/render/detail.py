@@ -194,10 +194,48 @@ def portal_detail(ctx: RenderContext, notice: Notice) -> str:
                 metas=_metas(ctx, notice, "法规库"), crumbs=["法规库", "地方法规"])  # fmt: skip
 
 
+def ucap_detail(ctx: RenderContext, notice: Notice) -> str:
+    """开普云 UCAP: title, time and body inside the pseudo-tags ``<ucaptitle>``, ``<publishtime>``,
+    ``<ucapcontent>`` (browsers ignore unknown tags and show their text)."""
+    p = ctx.site.theme.css_prefix
+    shown = notice.published
+    main = f"""<div class="{p}-xxgk">{_label_table(_gov_rows(notice), "xxgk-table")}</div>
+<div class="{p}-article article"><div class="article_title"><ucaptitle>{esc(notice.title)}</ucaptitle></div>
+<div class="article_info"><span class="time">发布时间：<publishtime>{shown:%Y-%m-%d} {9 + int(notice.id) % 8:02d}:{int(notice.id) % 60:02d}</publishtime></span>
+<span class="source">来源：{esc(notice.issuer)}</span>{visit_counter(ctx, notice.id)}</div>
+<div class="article_content"><ucapcontent>
+{body_html(ctx, notice)}
+</ucapcontent></div>
+{attachments_html(ctx, notice)}
+{_tools(ctx, notice)}
+</div>"""
+    return page(ctx, title=f"{notice.title}_{ctx.site.theme.site_title}", main=main,
+                metas=_metas(ctx, notice, "省政府文件"), crumbs=["政务公开", "省政府文件"])  # fmt: skip
+
+
+def igs_detail(ctx: RenderContext, notice: Notice) -> str:
+    """The static page an IGS record's DOCPUBURL names: published by the site's TRS-style CMS."""
+    p = ctx.site.theme.css_prefix
+    main = f"""<div class="{p}-xl"><div class="xl-head">{_label_table(_gov_rows(notice), "xl-table")}</div>
+<div class="xl-title"><h2>{esc(notice.title)}</h2></div>
+<div class="xl-info"><span>发布时间：{notice.published:%Y-%m-%d}</span><span>来源：{esc(notice.issuer)}</span>
+{visit_counter(ctx, notice.id)}</div>
+<div class="article-content"><div class="TRS_UEDITOR trs_paper_default trs_word">
+{body_html(ctx, notice)}
+</div></div>
+{attachments_html(ctx, notice, relative=True)}
+{_tools(ctx, notice)}
+</div>"""
+    return page(ctx, title=f"{notice.title}-{ctx.site.theme.site_title}", main=main,
+                metas=_metas(ctx, notice, "局级文件"), crumbs=["政务公开", "政策文件", "局级文件"])  # fmt: skip
+
+
 DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "trs": trs_detail,
     "gkmlpt": gkmlpt_detail,
     "hanweb": hanweb_detail,
     "anhui": anhui_detail,
     "portal": portal_detail,
+    "ucap": ucap_detail,
+    "igs": igs_detail,
 }

@@ -129,6 +129,71 @@ def portal_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total:
                 crumbs=["法规库"])  # fmt: skip
 
 
+def _published_at(n: Notice) -> datetime:
+    """The list's publication time: the visible date at a time of day fixed per notice."""
+    return datetime(n.published.year, n.published.month, n.published.day, 9 + int(n.id) % 8, int(n.id) % 60,
+                    tzinfo=CHINA)  # fmt: skip
+
+
+def ucap_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
+    """开普云 UCAP's ``/common/search/<channel>?_isJson=true`` answer; an empty 文号 is the string "null"."""
+    p = ctx.site.params
+    results = []
+    for n in rows:
+        at = _published_at(n)
+        meta = [("refno", "文号", n.doc_number), ("indexnumber", "索引号", n.index_no),
+                ("writedate", "成文日期", f"{n.written:%Y-%m-%d}"), ("source", "来源", n.issuer)]  # fmt: skip
+        results.append({
+            "title": n.title,
+            "content": n.paragraphs[0][:120] if n.paragraphs else "",
+            "url": detail_path(ctx.site, n),
+            "subTitle": "",
+            "manuscriptId": n.id,
+            "publishedTime": int(at.timestamp()) * 1000,
+            "publishedTimeStr": f"{at:%Y-%m-%d %H:%M:%S}",
+            "channelName": "省政府文件",
+            "channelCodeName": p["channel_code"],
+            "channelId": p["channel_id"],
+            "domainMetaList": [{"resultList": [
+                {"key": key, "name": name, "value": value or "null"} for key, name, value in meta
+            ]}],
+        })  # fmt: skip
+    data = {"page": page_no + 1, "rows": size, "channelId": p["channel_id"], "total": total,
+            "relateSubChannels": "true", "results": results}  # fmt: skip
+    locate = f"/{p['site_code']}/{p['channel_code']}/list.shtml"
+    return json.dumps({"data": data, "locationUrl": locate, "channelName": "省政府文件"}, ensure_ascii=False)
+
+
+def igs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
+    """The IGS search front's ``list.html`` answer. Records carry the fields of the site's index:
+    Tianjin's (BT, ZXSJ, CWRQ, ZW, YXX) or, for ``type = governmentdocuments``, Guangxi's (DOCTITLE,
+    FileName, PUBDATE, fileNum, DOCCONTENT). ``total`` is a string, ``totalPages`` a number."""
+    site = ctx.site
+    content = []
+    for n in rows:
+        at = _published_at(n)
+        url = ctx.base_url + detail_path(site, n)
+        if site.params.get("type") == "governmentdocuments":
+            content.append({
+                "_id": n.id, "DOCTITLE": n.title, "FileName": _broken_title(n.title), "DOCPUBURL": url,
+                "PUBDATE": at.isoformat(timespec="milliseconds"), "fileNum": n.doc_number,
+                "IdxID": n.index_no, "CHNLDESC": "政府文件", "DOCCONTENT": n.text(),
+            })  # fmt: skip
+        else:
+            content.append({
+                "_id": n.id, "BT": n.title, "DOCPUBURL": url, "ZXSJ": f"{at:%Y-%m-%d %H:%M:%S}",
+                "CWRQ": f"{n.written:%Y-%m-%d} 00:00:00", "ZW": "".join(f"<p>{esc(t)}</p>" for t in n.paragraphs),
+                "YXX": "0" if n.validity == "有效" else "1", "CHANNELID": site.params["channel_id"],
+            })  # fmt: skip
+    page_data = {"content": content, "total": str(total), "totalPages": page_count(total, size)}
+    return json.dumps({"page": page_data}, ensure_ascii=False)
+
+
+def _broken_title(title: str) -> str:
+    """Guangxi's FileName wraps long titles with ``<br/>``."""
+    return title if len(title) <= 24 else title[:24] + "<br/>" + title[24:]
+
+
 def js_only_list(ctx: RenderContext) -> str:
     """The list as a script-built shell (the "js_list" fault): no rows in the static HTML."""
     main = """<div class="list-box"><ul id="list-container"></ul><div id="page_div"></div>
@@ -142,4 +207,10 @@ LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int,
     "gkmlpt": gkmlpt_list,
     "anhui": anhui_list,
     "portal": portal_list,
+}
+
+# The JSON search APIs answer with the page size the request asks for.
+JSON_LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int, int, int], str]] = {
+    "ucap": ucap_list,
+    "igs": igs_list,
 }

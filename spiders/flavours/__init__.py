@@ -10,12 +10,22 @@ from spiders.flavours.anhui import AnhuiFlavour
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode
 from spiders.flavours.gkmlpt import GkmlptFlavour
 from spiders.flavours.hanweb import HanwebFlavour
+from spiders.flavours.igs import IgsFlavour
 from spiders.flavours.portal import PortalFlavour
 from spiders.flavours.trs import TrsFlavour
+from spiders.flavours.ucap import UcapFlavour
 
 FLAVOURS: dict[str, Flavour] = {
     flavour.name: flavour
-    for flavour in (TrsFlavour(), GkmlptFlavour(), HanwebFlavour(), AnhuiFlavour(), PortalFlavour())
+    for flavour in (
+        TrsFlavour(),
+        GkmlptFlavour(),
+        HanwebFlavour(),
+        AnhuiFlavour(),
+        PortalFlavour(),
+        UcapFlavour(),
+        IgsFlavour(),
+    )
 }
 
 

@@ -34,6 +34,7 @@ class ListRow:
     url: str  # absolute
     title: str = ""
     date: str | None = None  # YYYY-MM-DD as shown in the list
+    doc_number: str | None = None  # 文号, where the list payload carries it (UCAP, IGS)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ BODY_XPATH = {
     "hanweb": "//div[@id='zoom']",
     "anhui": "//div[contains(@class,'j-fontContent')]",
     "portal": "//div[@class='lp-content']",
+    "ucap": "//div[@class='article_content']/ucapcontent",
+    "igs": "//div[@class='article-content']",
 }
 
 

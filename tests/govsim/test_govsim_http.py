@@ -10,6 +10,7 @@ import pytest
 from govsim.render import render_detail, render_list
 from govsim.testing import GovsimHandle, running_govsim
 from govsim.world import World
+from sites import FLAVOURS
 from tests.govsim.fetching import body_paragraphs, fetch
 
 
@@ -118,7 +119,8 @@ def test_scale_mode_serves_50_sites_of_2000_notices_lazily(tmp_path: Path) -> No
         scale_slugs = [slug for slug in sim.base_urls if slug.startswith("scale-")]
         assert len(scale_slugs) == 50 and len(list(sim.sites_dir.glob("scale-*.toml"))) == 50
         sites = {s["slug"]: s for s in sim.admin.sites()}
-        for slug in ("scale-000", "scale-001", "scale-049"):  # trs, gkmlpt, portal
+        assert {sites[slug]["flavour"] for slug in scale_slugs} == set(FLAVOURS), "the sites rotate over all"
+        for slug in ("scale-000", "scale-001", "scale-005", "scale-006"):  # trs, gkmlpt, ucap, igs
             listing = fetch(sites[slug]["list_urls"][0])
             assert listing.status == 200
             notices = sim.admin.notices(slug)

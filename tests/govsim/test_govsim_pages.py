@@ -32,6 +32,22 @@ def walk_list(site: dict[str, Any], encoding: str) -> list[str]:
             if page * data["pageSize"] >= data["total"]:
                 return urls
             page += 1
+    if flavour == "ucap":
+        page = 1
+        while True:
+            data = json.loads(fetch(re.sub(r"([?&])page=\d+", rf"\g<1>page={page}", first)).body)["data"]
+            urls += [urljoin(first, r["url"]) for r in data["results"]]
+            if page * data["rows"] >= data["total"]:
+                return urls
+            page += 1
+    if flavour == "igs":
+        page = 1
+        while True:
+            data = json.loads(fetch(re.sub(r"pageNumber=\d+", f"pageNumber={page}", first)).body)["page"]
+            urls += [r["DOCPUBURL"] for r in data["content"]]
+            if page >= data["totalPages"]:
+                return urls
+            page += 1
     if flavour == "hanweb":
         shell = fetch(first).body.decode(encoding)
         config = {

@@ -31,7 +31,10 @@ def admin(govsim: GovsimHandle) -> Iterator[object]:
     govsim.admin.reset()
 
 
-@pytest.mark.parametrize("slug", ["hainan", "chuzhou", "zhejiang-sim", "lawportal-sim", "gbk-sim"])
+@pytest.mark.parametrize(
+    "slug",
+    ["hainan", "chuzhou", "zhejiang-sim", "lawportal-sim", "gbk-sim", "heilongjiang-sim", "tianjin-sim"],
+)
 def test_a_healthy_site_lists_rows_and_extracts_a_notice(
     sites: dict[str, Site], admin: object, slug: str
 ) -> None:

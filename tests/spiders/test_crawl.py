@@ -1,6 +1,6 @@
 """Crawling govsim for real: every flavour paged, incremental monitoring, recheck, attachments, bytes.
 
-The module crawls the ten named govsim sites once (``first_crawl``); each test then works from
+The module crawls the twelve named govsim sites once (``first_crawl``); each test then works from
 that state with crawls of its own, so the tests do not depend on each other's order.
 """
 
@@ -20,7 +20,9 @@ from tests.spiders.crawl_world import CrawlWorld
 SITES = [
     "hainan", "qinghai", "chongqing", "guangdong", "chuzhou",  # seeds: trs ×3, gkmlpt, anhui
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",  # hanweb, portal, trs ×3
+    "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
 ]  # fmt: skip
+JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim"]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,9 @@ def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
         assert f"site={slug} status=ok {stored} error=-" in world.progress
 
 
-@pytest.mark.parametrize("slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim"])
+@pytest.mark.parametrize(
+    "slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES]
+)
 def test_a_newly_published_notice_is_fetched_on_the_next_run(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
 ) -> None:
@@ -134,6 +138,22 @@ def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
     log = world.govsim.admin.request_log("qinghai")
     assert log["not_modified"] == 2 and log["by_kind"].get("list", 0) == 0
     assert "site=qinghai rechecked 3 of 3 known notices" in world.progress
+
+
+@pytest.mark.parametrize("slug", JSON_LIST_SITES)
+def test_a_json_list_site_with_nothing_new_costs_one_list_request_and_304s(
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+) -> None:
+    known = [n for n in world.govsim.admin.notices(slug) if not n["removed"]][:3]
+    world.govsim.admin.reset_request_log()
+    report = world.crawl([slug], recheck=recheck_items(world, slug, known))
+    run = report.sites[slug]
+    assert (run.status, run.not_modified) == ("ok", 3)
+    assert set(run.not_modified_urls) == {n["url"] for n in known}
+    assert run.stats.get("list_stopped_at_known") == 1
+    assert world.detail_urls(slug, crawl_run_id=run.crawl_run_id) == set()
+    log = world.govsim.admin.request_log(slug)
+    assert log["by_kind"] == {"list": 1, "detail": 3} and log["not_modified"] == 3
 
 
 def test_recheck_stores_a_removed_page_flagged_for_normalization(

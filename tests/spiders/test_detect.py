@@ -94,7 +94,9 @@ def test_a_slug_is_proposed_from_the_host(host: str, slug: str) -> None:
 
 # ---------------------------------------------------------------------------- live, over govsim
 
-FAMILIES = ["hainan", "chuzhou", "guangdong", "chongqing", "zhejiang-sim", "lawportal-sim"]
+FAMILIES = [
+    "hainan", "chuzhou", "guangdong", "chongqing", "zhejiang-sim", "lawportal-sim", "heilongjiang-sim", "tianjin-sim",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,8 @@ def test_list_page(case: dict[str, Any]) -> None:
             expect["first"]["title"],
             expect["first"]["date"],
         )
+    if "doc_numbers" in expect:
+        assert [row.doc_number for row in page.rows] == expect["doc_numbers"]
     assert page.shell == expect["shell"]
     if "total_pages" in expect:
         assert page.total_pages == expect["total_pages"]
