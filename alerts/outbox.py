@@ -25,7 +25,8 @@ from alerts.filters import matches
 from alerts.lease import utc
 from alerts.notify import Notifier
 from alerts.results import SendReport
-from alerts.sending import ALERT, DEFAULT_BATCH, DIGEST, Sender, backoff, default_worker_id, url_key
+from alerts.send_jobs import ALERT, DIGEST, backoff, url_key
+from alerts.sending import DEFAULT_BATCH, Sender, default_worker_id
 from alerts.subscriptions import SubscriptionConfig, config_from_stored
 from storage import outbox as store
 from storage.subscriptions import active_subscriptions

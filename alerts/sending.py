@@ -9,11 +9,10 @@ in the commit that records its last URL's success. See docs/alerts.md for the gu
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,87 +23,17 @@ from alerts.context import AlertContext, load_alert_context
 from alerts.dispatch import DEFAULT_CONCURRENCY, DEFAULT_WINDOW, Finished, dispatch
 from alerts.lease import Clock, Renewals, heartbeat
 from alerts.notify import Notifier, apprise_notify
-from alerts.render import Channel, RenderedMessage, channel_for_url, render_alert, render_digest
+from alerts.render import Channel, RenderedMessage, channel_for_url
 from alerts.results import SendReport, UrlResult
 from alerts.secrets import SecretReferenceError, mask_url, resolve_url, scrub, secret_parts
+from alerts.send_jobs import Job, Mode, PassUrl, Send, backoff
 from alerts.subscription_urls import SubscriptionUrls
 from alerts.subscriptions import SubscriptionConfig, config_from_stored
 from storage import outbox as store
 
 log = logging.getLogger(__name__)
 
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=6)
 DEFAULT_BATCH = 100  # deliveries claimed (and read) in one statement
-
-
-Render = Callable[[list[AlertContext], Channel], RenderedMessage]
-
-
-def url_key(url: str) -> str:
-    """A stable, non-reversible key for a resolved URL (to skip URLs already delivered on retry)."""
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-
-
-def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-
-
-@dataclass(frozen=True)
-class _Url:
-    """A subscription URL as a pass uses it: resolved once per pass (None, with ``problem``, when it
-    cannot be), its masked form and its key."""
-
-    raw: str
-    masked: str
-    url: str | None
-    problem: str | None = None
-
-    @property
-    def key(self) -> str:
-        return url_key(self.url) if self.url is not None else self.masked
-
-
-@dataclass
-class _Job:
-    """Deliveries claimed together and sent as one message per URL to one subscription: one alert,
-    or one digest (``label`` names it in errors). ``results`` is the per-URL record as it stands."""
-
-    claims: list[store.Held]
-    subscription_id: int
-    label: str
-    results: list[dict[str, Any]] = field(default_factory=list)
-    unsent: int = 0  # sends still to come back
-    all_ok: bool = True
-    lost: bool = False
-
-    @property
-    def delivery_ids(self) -> list[int]:
-        return [held.delivery_id for held in self.claims]
-
-    def record(self, result: dict[str, Any]) -> None:
-        self.results = [r for r in self.results if r["key"] != result["key"]] + [result]
-
-
-@dataclass(frozen=True)
-class _Send:
-    """One message to one URL for one job."""
-
-    job: _Job
-    url: _Url
-    message: RenderedMessage
-
-
-@dataclass(frozen=True)
-class _Mode:
-    """How alerts differ from digests once claimed: the message, and the status a retry waits in."""
-
-    render: Render
-    retry_status: str
-
-
-ALERT = _Mode(render=lambda contexts, channel: render_alert(contexts[0], channel), retry_status="pending")
-DIGEST = _Mode(render=render_digest, retry_status="digest")
 
 
 @dataclass
@@ -126,7 +55,7 @@ class Sender:
     concurrency: int = DEFAULT_CONCURRENCY
     window: int = DEFAULT_WINDOW
     report: SendReport = field(default_factory=SendReport)
-    _urls: dict[tuple[str, str], _Url] = field(default_factory=dict, init=False)
+    _urls: dict[tuple[str, str], PassUrl] = field(default_factory=dict, init=False)
     _messages: dict[tuple[str, tuple[int, ...], Channel], RenderedMessage] = field(
         default_factory=dict, init=False
     )
@@ -162,7 +91,7 @@ class Sender:
             window,
         )
 
-    def run(self, batches: Iterator[list[_Job]], mode: _Mode) -> SendReport:
+    def run(self, batches: Iterator[list[Job]], mode: Mode) -> SendReport:
         """Send each batch as it is claimed; one broken batch never stops the others (its lease expires)."""
         for jobs in batches:
             self.report.claimed += sum(len(job.claims) for job in jobs)
@@ -183,7 +112,7 @@ class Sender:
             )
         return self.report
 
-    def pending(self, limit: int) -> Iterator[list[_Job]]:
+    def pending(self, limit: int) -> Iterator[list[Job]]:
         """Due deliveries (and stale claims), claimed ``batch_size`` at a time (one statement, one
         commit) right before they are sent: a worker that dies strands at most the batch in flight
         until its lease expires."""
@@ -200,9 +129,9 @@ class Sender:
             if not held:
                 return
             claimed += len(held)
-            yield [_Job([h], h.subscription_id, f"delivery {h.delivery_id}") for h in held]
+            yield [Job([h], h.subscription_id, f"delivery {h.delivery_id}") for h in held]
 
-    def digests(self) -> Iterator[list[_Job]]:
+    def digests(self) -> Iterator[list[Job]]:
         """Every digest subscription's due deliveries, claimed together (one transaction) right
         before they are sent: one job (one message per URL) per subscription, all sent concurrently."""
         with self.session_factory() as session:
@@ -227,13 +156,13 @@ class Sender:
                 ]
                 mine = [held for held in taken if held is not None]
                 if mine:
-                    jobs.append(_Job(mine, subscription_id, f"digest {subscription_id}"))
+                    jobs.append(Job(mine, subscription_id, f"digest {subscription_id}"))
         if jobs:
             yield jobs
 
     # ---------------------------------------------------------------------------------- one batch
 
-    def _deliver(self, jobs: list[_Job], mode: _Mode) -> None:
+    def _deliver(self, jobs: list[Job], mode: Mode) -> None:
         """Send a claimed batch: read it (one session), send every message concurrently, record the
         results in groups (one transaction per group), settle each job once all its URLs are done."""
         jobs, sends = self._prepare(jobs, mode)
@@ -255,7 +184,7 @@ class Sender:
                 window=self.window,
             )
 
-    def _prepare(self, jobs: list[_Job], mode: _Mode) -> tuple[list[_Job], list[_Send]]:
+    def _prepare(self, jobs: list[Job], mode: Mode) -> tuple[list[Job], list[Send]]:
         """The batch's rows (one session), and one send per job and URL not yet delivered. A job
         that cannot be prepared (its change is gone, its message does not render) is reported and
         left claimed: its lease expires and it is tried again, without holding up the others."""
@@ -272,8 +201,8 @@ class Sender:
                         log.exception("change %d could not be read for its alerts", change_id)
                         broken[change_id] = type(exc).__name__
             session.rollback()
-        ready: list[_Job] = []
-        sends: list[_Send] = []
+        ready: list[Job] = []
+        sends: list[Send] = []
         for job in jobs:
             try:
                 rows = [claims[i] for i in job.delivery_ids]
@@ -292,9 +221,7 @@ class Sender:
             sends += job_sends
         return ready, sends
 
-    def _job_sends(
-        self, job: _Job, rows: list[store.Claim], config: dict[str, Any], mode: _Mode
-    ) -> list[_Send]:
+    def _job_sends(self, job: Job, rows: list[store.Claim], config: dict[str, Any], mode: Mode) -> list[Send]:
         """One send per URL of the job's subscription not yet delivered (results of URLs that cannot
         be used are recorded on the job)."""
         done: dict[str, dict[str, Any]] = {}
@@ -317,11 +244,11 @@ class Sender:
                 continue
             if url.key in done:
                 continue
-            sends.append(_Send(job, url, self._message(mode, change_ids, channel_for_url(url.url))))
+            sends.append(Send(job, url, self._message(mode, change_ids, channel_for_url(url.url))))
         job.unsent = len(sends)
         return sends
 
-    def _url(self, stored: SubscriptionConfig, raw: str) -> _Url:
+    def _url(self, stored: SubscriptionConfig, raw: str) -> PassUrl:
         """``raw`` resolved and masked, once per pass (a reference's secret is read at most once)."""
         cached = self._urls.get((stored.name, raw))
         if cached is None:
@@ -331,13 +258,13 @@ class Sender:
                 problem = self.resolver.missing(stored, url)
                 if problem:
                     raise SecretReferenceError(problem)
-                cached = _Url(raw, masked, url)
+                cached = PassUrl(raw, masked, url)
             except SecretReferenceError as exc:
-                cached = _Url(raw, masked, None, str(exc))
+                cached = PassUrl(raw, masked, None, str(exc))
             self._urls[(stored.name, raw)] = cached
         return cached
 
-    def _message(self, mode: _Mode, change_ids: tuple[int, ...], channel: Channel) -> RenderedMessage:
+    def _message(self, mode: Mode, change_ids: tuple[int, ...], channel: Channel) -> RenderedMessage:
         """The message about ``change_ids`` for ``channel``, rendered once per pass."""
         key = (mode.retry_status, change_ids, channel)
         message = self._messages.get(key)
@@ -347,7 +274,7 @@ class Sender:
             self.report.rendered += 1
         return message
 
-    def _send(self, send: _Send) -> dict[str, Any]:
+    def _send(self, send: Send) -> dict[str, Any]:
         """One message to one URL (in a pool thread): its per-URL result, masked."""
         assert send.url.url is not None
         try:
@@ -356,10 +283,10 @@ class Sender:
             ok, error = False, scrub(f"{type(exc).__name__}: {exc}", secret_parts(send.url.url))
         return UrlResult(send.url.key, send.url.masked, ok, error, datetime.now(UTC).isoformat()).to_dict()
 
-    def _record(self, finished: list[Finished[_Send, dict[str, Any]]], mode: _Mode) -> None:
+    def _record(self, finished: list[Finished[Send, dict[str, Any]]], mode: Mode) -> None:
         """Commit a group of results in one transaction: a job whose URLs are all done is settled;
         one with sends still out records its progress (so a crash resends only those)."""
-        touched: dict[int, _Job] = {}
+        touched: dict[int, Job] = {}
         for item in finished:
             job = item.task.job
             job.unsent -= 1
@@ -375,7 +302,7 @@ class Sender:
                     f"delivery {job.delivery_ids[0]}: {result['url']}: {result['error']}"
                 )
         outcomes: list[store.Outcome] = []
-        progressing: list[_Job] = []
+        progressing: list[Job] = []
         for job in touched.values():
             if job.lost:
                 continue
@@ -394,7 +321,7 @@ class Sender:
                 job.lost = True
                 self.report.lost_claims += len(job.claims)
 
-    def _final(self, job: _Job, mode: _Mode) -> list[store.Outcome]:
+    def _final(self, job: Job, mode: Mode) -> list[store.Outcome]:
         """How each claim of a job whose URLs are all done is settled: sent, retry later, or failed."""
         now = self.clock.now()
         outcomes = []
