@@ -189,8 +189,9 @@ class Scenario:
     def __init__(
         self, scale_sites: int, notices: int, pipeline_sites: int, workdir: Path | None = None
     ) -> None:
-        self.sites_count = scale_sites + 2 * pipeline_sites
         self.pipeline_count = pipeline_sites
+        self.scale_count = scale_sites
+        self.sites_count = scale_sites + self._streamed_offset() + pipeline_sites
         self.notices_per_site = notices
         self._tmp = tempfile.TemporaryDirectory(prefix="policywatch-bench-") if workdir is None else None
         self.workdir: Path = Path(self._tmp.name) if self._tmp is not None else Path(str(workdir))
@@ -202,6 +203,13 @@ class Scenario:
         self.slugs: list[str] = []  # the scale sites
         self.pipeline_slugs: list[str] = []
         self.streamed_slugs: list[str] = []
+
+    def _streamed_offset(self) -> int:
+        """The first scale site of the streamed set: the first rotation step after the pipeline set."""
+        from sites import FLAVOURS
+
+        steps = -(-self.pipeline_count // len(FLAVOURS))
+        return steps * len(FLAVOURS)
 
     def __enter__(self) -> Scenario:
         from govsim.testing import running_govsim
@@ -215,9 +223,13 @@ class Scenario:
             )
         )
         every = sorted(p.stem for p in self.gov.sites_dir.glob("*.toml"))
-        count = self.pipeline_count
-        self.pipeline_slugs, self.streamed_slugs = every[:count], every[count : 2 * count]
-        self.slugs = every[2 * count :]
+        # The two pipeline sets start on the same step of the scale rotation, so they hold the same
+        # flavours in the same order: one is crawled then ingested, the other with streaming.
+        count, second = self.pipeline_count, self._streamed_offset()
+        self.pipeline_slugs = [f"scale-{i:03d}" for i in range(count)]
+        self.streamed_slugs = [f"scale-{i:03d}" for i in range(second, second + count)]
+        pipeline = {*self.pipeline_slugs, *self.streamed_slugs}
+        self.slugs = [slug for slug in every if slug not in pipeline][: self.scale_count + 1]
         self.database_url, self.database_label = self._stack.enter_context(benchmark_database(self.workdir))
         self.env = self.gov.environment(
             database_url=self.database_url,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -103,20 +105,23 @@ class _IngestRun:
     def stream(
         self, cycle_id: str | None, crawling: Callable[[], bool], *, batch: int, poll_seconds: float
     ) -> None:
-        """Process what the crawlers commit while they run; pages that must wait stay pending, and
-        so does every later snapshot of their URLs (one URL's snapshots are diffed in fetch order)."""
+        """Process what the crawlers commit while they run. A notice whose attachments are not
+        stored yet is held back with every later snapshot of its URL (one URL's snapshots are
+        diffed in fetch order) until the crawler has stored them; what is still held when the
+        crawl ends is left to :meth:`drain`."""
         after_id = reported = 0
-        waiting_urls: set[str] = set()
+        held = _HeldBack()
         while crawling():
             with self.sessions() as session:
+                released = held.release(lambda urls: snapshot_store.latest_snapshot_ids(session, urls))
                 ids = snapshot_store.pending_snapshot_ids(
                     session, cycle_id=cycle_id, limit=batch, after_id=after_id
                 )
-            if not ids:
+            if not ids and not released:
                 time.sleep(poll_seconds)
                 continue
-            after_id = ids[-1]
-            self.write(ids, waiting_urls=waiting_urls)
+            after_id = max([after_id, *ids])
+            self.write(released + ids, held=held, stored_up_to=after_id)
             if self.on_progress and self.report.processed - reported >= batch:
                 reported = self.report.processed
                 self.on_progress(
@@ -144,26 +149,31 @@ class _IngestRun:
                     f"{len(self.report.rejected)} not notices or rejected"
                 )
 
-    def write(self, snapshot_ids: Sequence[int], *, waiting_urls: set[str] | None = None) -> None:
+    def write(
+        self, snapshot_ids: Sequence[int], *, held: _HeldBack | None = None, stored_up_to: int = 0
+    ) -> None:
         """Process ``snapshot_ids`` in order, one transaction each.
 
-        ``waiting_urls`` (streaming): a notice page whose attachments are not stored yet is left
-        pending (the crawler may still fetch them) and its URL added; snapshots of those URLs wait.
+        ``held`` (streaming): a notice page linking attachments that are not stored yet is held
+        back, waiting for attachment snapshots newer than ``stored_up_to``, and so is every later
+        snapshot of its URL.
         """
         subscriptions = _load_subscriptions(self.sessions, self.subscriptions_loader)
         urls: dict[int, str] = {}
-        if waiting_urls is not None:
+        if held is not None:
             with self.sessions() as session:
                 urls = snapshot_store.snapshot_urls(session, snapshot_ids)
         for snapshot_id, extracted in self.extractor.extractions(snapshot_ids):
-            if waiting_urls is not None:
-                url = urls.get(snapshot_id)
-                if url in waiting_urls:
+            if held is not None and snapshot_id in urls:
+                url = urls[snapshot_id]
+                if held.holds(url):
+                    held.hold(url, snapshot_id)
                     continue
                 if extracted is None:
                     extracted = self._extract_here(snapshot_id)
-                if _awaits_attachments(extracted):
-                    waiting_urls.add(url or "")
+                missing = _missing_attachments(extracted)
+                if missing:
+                    held.hold(url, snapshot_id, waiting_for=missing, newer_than=stored_up_to)
                     continue
             self._write_one(snapshot_id, extracted, subscriptions)
 
@@ -214,14 +224,48 @@ class _IngestRun:
             _mark_failed(self.sessions, snapshot_id, f"processing failed: {exc}", self.report)
 
 
-def _awaits_attachments(extracted: Extracted) -> bool:
-    """A notice linking an attachment whose file is not stored (yet): while the crawler runs, it
-    may still fetch it, and a version recorded without it would differ from the next one."""
-    return (
-        isinstance(extracted, Extraction)
-        and extracted.record.page_kind == PageKind.NOTICE
-        and any(attachment.sha256 is None for attachment in extracted.record.attachments)
-    )
+def _missing_attachments(extracted: Extracted) -> set[str]:
+    """The attachments a notice links whose file is not stored (yet): while the crawler runs, it
+    may still fetch them, and a version recorded without them would differ from the next one."""
+    if not isinstance(extracted, Extraction) or extracted.record.page_kind != PageKind.NOTICE:
+        return set()
+    return {attachment.url for attachment in extracted.record.attachments if attachment.sha256 is None}
+
+
+@dataclass
+class _HeldBack:
+    """The snapshots a streaming ingest holds back: per page URL, its snapshots in fetch order, the
+    attachment URLs its notice waits for, and the snapshot id those must be stored after."""
+
+    snapshots: dict[str, list[int]] = field(default_factory=dict)
+    waiting_for: dict[str, tuple[set[str], int]] = field(default_factory=dict)
+
+    def holds(self, url: str) -> bool:
+        return url in self.snapshots
+
+    def hold(
+        self, url: str, snapshot_id: int, *, waiting_for: AbstractSet[str] = frozenset(), newer_than: int = 0
+    ) -> None:
+        self.snapshots.setdefault(url, []).append(snapshot_id)
+        if waiting_for:
+            self.waiting_for[url] = (set(waiting_for), newer_than)
+
+    def release(self, latest_ids: Callable[[set[str]], dict[str, int]]) -> list[int]:
+        """The held snapshots (oldest first) of the pages whose attachments have all been stored
+        since they were held; ``latest_ids``: the newest snapshot id of each of some URLs."""
+        if not self.waiting_for:
+            return []
+        latest = latest_ids(set().union(*(wanted for wanted, _since in self.waiting_for.values())))
+        ready = [
+            url
+            for url, (wanted, since) in self.waiting_for.items()
+            if all(latest.get(attachment, 0) > since for attachment in wanted)
+        ]
+        released: list[int] = []
+        for url in ready:
+            del self.waiting_for[url]
+            released.extend(self.snapshots.pop(url))
+        return sorted(released)
 
 
 def _load_subscriptions(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -240,6 +240,19 @@ def latest_snapshot_for_url(session: Session, url: str) -> RawSnapshot | None:
     return session.scalar(
         select(RawSnapshot).where(RawSnapshot.url == url).order_by(RawSnapshot.id.desc()).limit(1)
     )
+
+
+def latest_snapshot_ids(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    """The id of the most recently stored snapshot of each of ``urls`` (those stored at all)."""
+    wanted = list(urls)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(RawSnapshot.url, func.max(RawSnapshot.id))
+        .where(RawSnapshot.url.in_(wanted))
+        .group_by(RawSnapshot.url)
+    )
+    return {url: int(latest) for url, latest in rows}
 
 
 def crawl_runs_for_cycle(session: Session, cycle_id: str) -> list[CrawlRun]:

@@ -4,7 +4,7 @@ A storer thread plays the crawler: it commits the snapshots of ``world_steps`` o
 the crawler's writer does, while ``ingest_pending(while_crawling=…)`` runs. The result must be what
 an ingest of the finished crawl writes (same notices, versions, changes, deliveries), with part of
 the work done before the crawl ended, and a notice never recorded before the attachment it links
-is stored (the Hainan notice is fetched before its PDF).
+is stored (the Hainan notice is fetched before its PDF), but soon after it, not only at the end.
 """
 
 from __future__ import annotations
@@ -138,3 +138,4 @@ def test_streaming_writes_what_an_ingest_after_the_crawl_writes(
     hainan = next(url for url, _page_kind, _reason, _done in streamed["snapshots"] if "hainan" in url)
     first_hainan = next(when for url, when in processed if url == hainan)
     assert first_hainan >= stored_at[HAINAN_PDF], "the notice was recorded before its attachment was stored"
+    assert first_hainan < stored_at["crawl finished"], "held back until the end, not until its attachment came"
