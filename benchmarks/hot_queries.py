@@ -138,9 +138,15 @@ def _database() -> Iterator[tuple[str, str]]:
     from sqlalchemy.engine import make_url
 
     admin = make_url(POSTGRES_URL).set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin, connect_timeout=3, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')  # left by a killed run
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    try:
+        with psycopg.connect(admin, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')  # left by a killed run
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    except psycopg.OperationalError as exc:
+        raise RuntimeError(
+            f"this benchmark needs PostgreSQL: none answers at {make_url(POSTGRES_URL).render_as_string()} "
+            f"({str(exc).strip().splitlines()[0]}); set POLICYWATCH_TEST_POSTGRES_URL"
+        ) from exc
     url = make_url(POSTGRES_URL).set(database=DATABASE)
     try:
         yield url.render_as_string(False), url.set(drivername="postgresql").render_as_string(False)
