@@ -17,7 +17,16 @@ from pathlib import Path
 from benchmarks.common import ROOT, Context, Result, machine
 from benchmarks.report import render
 
-MODULES = ["backfill", "idle_cycle", "recheck", "normalize_diff", "fanout", "memory", "freshness"]
+MODULES = [
+    "backfill",
+    "idle_cycle",
+    "recheck",
+    "normalize_diff",
+    "fanout",
+    "memory",
+    "freshness",
+    "hot_queries",
+]
 
 
 def _extractors_section() -> str | None:

@@ -62,6 +62,7 @@ class Result:
     method: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    appendix: str = ""  # markdown shown after the method: tables, query plans
     seconds: float = 0.0
     error: str | None = None
 

@@ -49,6 +49,8 @@ def render(results: list[Result], machine: dict[str, str], *, quick: bool, total
             goal = f" (goal {figure.goal}: {_status(figure.met)})" if figure.goal else ""
             lines.append(f"- {figure.name}: **{figure.shown()}**{goal}")
         lines += ["", f"How: {result.method}", ""]
+        if result.appendix:
+            lines += [result.appendix.strip(), ""]
         lines += [f"Note: {note}" for note in result.notes]
         if result.notes:
             lines.append("")

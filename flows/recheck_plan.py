@@ -9,7 +9,7 @@ one small 304 answer; an edit or a repeal of a fresh notice is seen within one c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from storage.db import session_factory
 from storage.models import utcnow
@@ -39,15 +39,11 @@ def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
         raise ValueError(f"recheck must be one of {', '.join(map(repr, RECHECK_POLICIES))}, not {policy!r}")
     from storage.revisits import notices_due_of_sites, notices_of_sites
 
-    now = utcnow()
     with session_factory()() as session:
         if policy == "all":
             notices = notices_of_sites(session, site_slugs)
         else:
-            tiers = [
-                (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)
-                for days, every in (RECHECK_TIERS[:1] if policy == "fresh" else RECHECK_TIERS)
-            ]
+            tiers = recheck_tiers(policy, utcnow())
             notices = notices_due_of_sites(session, site_slugs, tiers=tiers, limit=RECHECK_LIMIT)
         # A notice that went missing is fetched in full: a 304 would hide that it is back.
         return [
@@ -59,6 +55,16 @@ def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
             }
             for slug, n in notices
         ]
+
+
+def recheck_tiers(policy: str, now: datetime) -> list[tuple[str | None, datetime]]:
+    """The ``(published_since, checked_before)`` pairs of :data:`RECHECK_TIERS` at ``now``, as
+    :func:`storage.versions.notices_due_for_recheck` takes them: every tier for "due", the first for
+    "fresh"."""
+    return [
+        (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)
+        for days, every in (RECHECK_TIERS[:1] if policy == "fresh" else RECHECK_TIERS)
+    ]
 
 
 def recheck_batches(items: Sequence[RecheckItem], sites_per_crawl: int) -> list[list[RecheckItem]]:

@@ -20,8 +20,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# The deliveries storage.outbox.claim_due may take (pending ones, and claims gone stale).
+CLAIMABLE_STATUSES = "status IN ('pending', 'sending')"
 
 
 def utcnow() -> datetime:
@@ -140,7 +144,12 @@ class Notice(Base):
     """One notice page at one source (URL)."""
 
     __tablename__ = "notices"
-    __table_args__ = (UniqueConstraint("source_id", "url"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "url"),
+        # The recheck tiers select by age and by last check (storage.versions.notices_due_for_recheck).
+        Index("ix_notices_published_date", "published_date"),
+        Index("ix_notices_last_checked_at", "last_checked_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -210,6 +219,14 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("change_id", "subscription_id"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The claimable rows in claim order: a claim reads the oldest few, not every pending row.
+        Index(
+            "ix_deliveries_claimable",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text(CLAIMABLE_STATUSES),
+            sqlite_where=text(CLAIMABLE_STATUSES),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

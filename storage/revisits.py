@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.criteria import one_of
 from storage.models import Notice, NoticeVersion, RawSnapshot, Source
 from storage.versions import notices_due_for_recheck
 
 
 def _slugs_by_source_id(session: Session, site_slugs: Sequence[str]) -> dict[int, str]:
-    rows = session.execute(select(Source.id, Source.slug).where(Source.slug.in_(list(site_slugs))))
+    rows = session.execute(select(Source.id, Source.slug).where(one_of(session, Source.slug, site_slugs)))
     return {source_id: slug for source_id, slug in rows}
 
 
@@ -22,7 +23,9 @@ def notices_of_sites(session: Session, site_slugs: Sequence[str]) -> list[tuple[
     slugs = _slugs_by_source_id(session, site_slugs)
     if not slugs:
         return []
-    notices = session.scalars(select(Notice).where(Notice.source_id.in_(list(slugs))).order_by(Notice.id))
+    notices = session.scalars(
+        select(Notice).where(one_of(session, Notice.source_id, list(slugs))).order_by(Notice.id)
+    )
     return [(slugs[n.source_id], n) for n in notices]
 
 

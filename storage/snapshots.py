@@ -30,6 +30,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from notices.model import RawPage
+from storage.criteria import one_of
 from storage.models import CrawlRun, Notice, RawSnapshot, Source, utcnow
 
 CRAWL_RUN_STATUSES = ("running", "ok", "failed", "blocked")
@@ -196,7 +197,7 @@ def pending_source_ids(session: Session, source_ids: list[int]) -> set[int]:
     return set(
         session.scalars(
             select(RawSnapshot.source_id)
-            .where(RawSnapshot.source_id.in_(source_ids), RawSnapshot.processed_at.is_(None))
+            .where(one_of(session, RawSnapshot.source_id, source_ids), RawSnapshot.processed_at.is_(None))
             .distinct()
         )
     )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage.criteria import one_of
 from storage.models import Change, Notice, NoticeVersion, Policy, Source, utcnow
 
 
@@ -211,7 +212,7 @@ def notices_due_for_recheck(
     # Removed notices stay on their tier: a restored notice is news too.
     stmt = select(Notice).where(or_(*conditions))
     if source_ids:
-        stmt = stmt.where(Notice.source_id.in_(source_ids))
+        stmt = stmt.where(one_of(session, Notice.source_id, source_ids))
     return list(
         session.scalars(
             stmt.order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at).limit(limit)
