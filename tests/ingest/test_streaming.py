@@ -138,4 +138,6 @@ def test_streaming_writes_what_an_ingest_after_the_crawl_writes(
     hainan = next(url for url, _page_kind, _reason, _done in streamed["snapshots"] if "hainan" in url)
     first_hainan = next(when for url, when in processed if url == hainan)
     assert first_hainan >= stored_at[HAINAN_PDF], "the notice was recorded before its attachment was stored"
-    assert first_hainan < stored_at["crawl finished"], "held back until the end, not until its attachment came"
+    assert first_hainan < stored_at["crawl finished"], (
+        "held back until the end, not until its attachment came"
+    )
