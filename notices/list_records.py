@@ -223,7 +223,16 @@ def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
     key = next(
         (
             k
-            for k in ("page", "pageNo", "pageNum", "pageIndex", "curPage", "currpage", "page_no")
+            for k in (
+                "page",
+                "pageNo",
+                "pageNum",
+                "pageNumber",
+                "pageIndex",
+                "curPage",
+                "currpage",
+                "page_no",
+            )
             if k in query
         ),
         None,
@@ -234,30 +243,42 @@ def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
         current = int(query[key])
     except ValueError:
         return
-    size = int(query.get("_pageSize") or query.get("pageSize") or query.get("rows") or count)
-    pages = -(-total // max(size, 1))
+    size = _count(query.get("_pageSize") or query.get("pageSize") or query.get("rows")) or count
+    pages = _total(payload, keys=("totalPages", "pageCount", "totalPage")) or -(-total // max(size, 1))
     for page in range(current + 1, min(pages, current + MAX_NEXT_PAGES) + 1):
         query[key] = str(page)
         yield urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _total(payload: Mapping[str, Any], depth: int = 0) -> int | None:
-    for key in (
-        "total",
-        "totalCount",
-        "total_count",
-        "totalRecord",
-        "totalElements",
-        "count",
-        "post_count",
-        "recordCount",
-    ):
-        value = payload.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+TOTAL_KEYS = (
+    "total",
+    "totalCount",
+    "total_count",
+    "totalRecord",
+    "totalElements",
+    "count",
+    "post_count",
+    "recordCount",
+)
+
+
+def _total(payload: Mapping[str, Any], depth: int = 0, keys: tuple[str, ...] = TOTAL_KEYS) -> int | None:
+    """The first of ``keys`` holding a count, at any depth (some platforms send it as a string)."""
+    for key in keys:
+        value = _count(payload.get(key))
+        if value is not None:
             return value
     for child in payload.values() if depth < 6 else ():
         if isinstance(child, dict):
-            found = _total(child, depth + 1)
+            found = _total(child, depth + 1, keys)
             if found is not None:
                 return found
+    return None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
     return None
