@@ -246,18 +246,33 @@ def counter_existing(page: PageText, variant: int) -> str:
     return html
 
 
-STAMP_FORMS = (
-    "<div>页面生成时间：{dt:%Y-%m-%d %H:%M:%S}</div>",
-    '<p class="time">本页生成时间: {dt:%Y-%m-%d %H:%M}</p>',
-    "<div>{dt:%Y-%m-%d %H:%M:%S}</div>",
-    "<div>今天是{dt.year}年{dt.month}月{dt.day}日 星期{weekday}</div>",
-)
+# The clock stamps templates print; each is also a mutation of its own (``stamp-<name>``), after the text.
+STAMP_FORMS = {
+    "labelled": "<div>页面生成时间：{dt:%Y-%m-%d %H:%M:%S}</div>",
+    "short-label": '<p class="time">本页生成时间: {dt:%Y-%m-%d %H:%M}</p>',
+    "bare": "<div>{dt:%Y-%m-%d %H:%M:%S}</div>",
+    "weekday": "<div>今天是{dt.year}年{dt.month}月{dt.day}日 星期{weekday}</div>",
+    "milliseconds": "<div>{dt:%Y-%m-%d %H:%M:%S}.{ms:03d}</div>",
+    "iso": "<p>生成时间 {dt:%Y-%m-%dT%H:%M:%S}+08:00</p>",
+    "chinese-clock": "<div>当前时间：{dt.year}年{dt.month:02d}月{dt.day:02d}日 {dt.hour:02d}时{dt.minute:02d}分{dt.second:02d}秒</div>",
+    "date-only": "<div>更新日期：{dt.year}年{dt.month}月{dt.day}日</div>",
+    "epoch": "<span>页面生成于 {epoch}</span>",
+    "elapsed": "<p>页面执行时间：0.{ms:04d}秒</p>",
+    "processed-in": "<div>Processed in 0.0{ms:03d} second(s), {queries} queries.</div>",
+    "comment": "<!-- generated {dt:%Y-%m-%d %H:%M:%S} -->",
+}
 
 
-def _stamp(variant: int) -> str:
+def _stamp(variant: int, form: str | None = None) -> str:
     when = _clock(variant)
-    form = STAMP_FORMS[variant % len(STAMP_FORMS)]
-    return form.format(dt=when, weekday="一二三四五六日"[when.weekday()])
+    chosen = form or list(STAMP_FORMS)[variant % len(STAMP_FORMS)]
+    return STAMP_FORMS[chosen].format(
+        dt=when,
+        weekday="一二三四五六日"[when.weekday()],
+        ms=(137 * variant + 11) % 1000,
+        epoch=int(when.timestamp()),
+        queries=7 + variant,
+    )
 
 
 @mutation("stamp-after-content")
@@ -268,6 +283,17 @@ def stamp_after_content(page: PageText, variant: int) -> str:
 @mutation("stamp-inside-content")
 def stamp_inside_content(page: PageText, variant: int) -> str:
     return _insert(page.html, _content_start(page), _stamp(variant))
+
+
+def _stamp_form(form: str) -> Mutation:
+    def mutate(page: PageText, variant: int) -> str:
+        return _insert(page.html, _content_end(page), _stamp(variant, form))
+
+    return mutate
+
+
+for _name in STAMP_FORMS:
+    MUTATIONS[f"stamp-{_name}"] = _stamp_form(_name)
 
 
 @mutation("stamp-before-body-end")
@@ -442,6 +468,14 @@ def title_in_heading(page: PageText, variant: int) -> str:
     for at in reversed(offsets):
         html = html[:at] + changed + html[at + len(title) :]
     return html
+
+
+@mutation("title-tag-and-heading")
+def title_tag_and_heading(page: PageText, variant: int) -> str:
+    """One character of the title changed in <title> and in the visible text; meta tags kept."""
+    html = title_in_heading(page, variant)
+    title, changed = _title(page), _change_middle_cjk(_title(page))
+    return _TITLE_TAG_RE.sub(lambda m: m.group(0).replace(title, changed), html)
 
 
 @mutation("published-date")
