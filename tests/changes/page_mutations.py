@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from notices.decode import normalize_charset, sniff_meta_charset
-from notices.model import RawPage
+from notices.model import Notice, RawPage
 from tests.notices.notice_fixtures import Case, load_cases
 
 
@@ -138,19 +138,30 @@ def _after_element(html: str, at: int) -> int:
 
 
 def _content_end(page: PageText) -> int:
+    """Just past the block that holds the text's last paragraph (or, when the page does not show
+    it literally, its last expected snippet)."""
     last = (page.expected.get("body") or {}).get("last_paragraph") or ""
     offsets = visible_occurrences(page.html, last) if last else []
-    if not offsets:
-        raise NotApplicable("the expected last paragraph does not stand literally in the page")
-    return _after_element(page.html, offsets[-1] + len(last))
+    if offsets:
+        return _after_element(page.html, offsets[-1] + len(last))
+    snippets = _snippets(page)
+    if not snippets:
+        raise NotApplicable("neither the last paragraph nor a body snippet stands literally in the page")
+    at, snippet = snippets[-1]
+    return _after_element(page.html, at + len(snippet))
 
 
 def _content_start(page: PageText) -> int:
+    """Just past the block that holds the text's first paragraph (or its first expected snippet)."""
     first = (page.expected.get("body") or {}).get("first_paragraph") or ""
     offsets = visible_occurrences(page.html, first) if first else []
-    if not offsets:
-        raise NotApplicable("the expected first paragraph does not stand literally in the page")
-    return _after_element(page.html, offsets[0] + len(first))
+    if offsets:
+        return _after_element(page.html, offsets[0] + len(first))
+    snippets = _snippets(page)
+    if not snippets:
+        raise NotApplicable("neither the first paragraph nor a body snippet stands literally in the page")
+    at, snippet = snippets[0]
+    return _after_element(page.html, at + len(snippet))
 
 
 def date_forms(day: date) -> list[str]:
@@ -329,7 +340,8 @@ RELATED_TITLES = (
 )
 
 
-def _related_links(variant: int, count: int = 4) -> list[str]:
+def _related_links(variant: int, count: int | None = None) -> list[str]:
+    count = 3 + variant % 3 if count is None else count
     return [
         RELATED_TITLES[(variant + i) % len(RELATED_TITLES)].format(n=2000 + variant + i) for i in range(count)
     ]
@@ -414,6 +426,23 @@ def class_added_everywhere(page: PageText, variant: int) -> str:
     return html
 
 
+@mutation("counter-inside-content")
+def counter_inside_content(page: PageText, variant: int) -> str:
+    """A visit counter on a line of its own inside the text (after its first paragraph)."""
+    return _insert(page.html, _content_start(page), f"<p>浏览次数：{1000 + 37 * variant}</p>")
+
+
+@mutation("inline-markup-in-text")
+def inline_markup_in_text(page: PageText, variant: int) -> str:
+    """Half of a body passage wrapped in a styled <span> (an editor's re-save), text unchanged."""
+    at, snippet = middle_snippet(page)
+    half = len(snippet) // 2
+    wrapped = (
+        f'<span style="font-family: 仿宋_GB2312; font-size: 16pt;">{snippet[:half]}</span>{snippet[half:]}'
+    )
+    return page.html[:at] + wrapped + page.html[at + len(snippet) :]
+
+
 # --- real edits: must be detected ----------------------------------------------------------------
 
 
@@ -438,6 +467,25 @@ def body_sentence_deleted(page: PageText, variant: int) -> str:
     return page.html[:at] + page.html[at + len(snippet) :]
 
 
+@mutation("body-digit")
+def body_digit(page: PageText, variant: int) -> str:
+    """One digit of a number in the text changed (2020年 → 2021年, 10000元 → 10001元)."""
+    for at, snippet in _snippets(page):
+        digits = [i for i, ch in enumerate(snippet) if ch.isdigit()]
+        if digits:
+            i = digits[-1]
+            changed = snippet[:i] + str((int(snippet[i]) + 1) % 10) + snippet[i + 1 :]
+            return page.html[:at] + changed + page.html[at + len(snippet) :]
+    raise NotApplicable("no expected body snippet with a digit stands once in the page text")
+
+
+@mutation("body-paragraph-inserted")
+def body_paragraph_inserted(page: PageText, variant: int) -> str:
+    """A new paragraph of its own just before the middle of the text (in the same container)."""
+    at, _snippet = middle_snippet(page)
+    return _insert(page.html, at, f"<p>{INSERTED_SENTENCE}</p>")
+
+
 _TITLE_TAG_RE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
 
 
@@ -455,6 +503,14 @@ def title_everywhere(page: PageText, variant: int) -> str:
     """One character of the title changed wherever the page shows it (<title>, heading, meta)."""
     title = _title(page)
     return page.html.replace(title, _change_middle_cjk(title))
+
+
+@mutation("title-character-added")
+def title_character_added(page: PageText, variant: int) -> str:
+    """The title one character longer (关于… → 关于进一步…) wherever the page shows it."""
+    title = _title(page)
+    middle = len(title) // 2
+    return page.html.replace(title, title[:middle] + "新" + title[middle:])
 
 
 @mutation("title-in-heading")
@@ -527,6 +583,9 @@ def judge(case: dict[str, Any], data: dict[str, Any]) -> Outcome:
     return Outcome("ok")
 
 
+_saved_records: dict[str, Notice] = {}
+
+
 def run(case: dict[str, Any], page: PageText) -> Outcome:
     """One mutation on one page, through the ``policywatch diff --json`` code path."""
     import notices
@@ -537,7 +596,11 @@ def run(case: dict[str, Any], page: PageText) -> Outcome:
     except NotApplicable as reason:
         return Outcome("skipped", str(reason))
     try:
-        data = diff_json(notices.extract(old), notices.extract(new))
+        # The saved page is the OLD side of most mutations: it is extracted once per page.
+        if old is page.page and page.name not in _saved_records:
+            _saved_records[page.name] = notices.extract(old)
+        old_record = _saved_records[page.name] if old is page.page else notices.extract(old)
+        data = diff_json(old_record, notices.extract(new))
     except Exception as exc:  # noqa: BLE001 - an outside check sees a crash as an error; so do we
         return Outcome("error", f"{type(exc).__name__}: {exc}")
     return judge(case, data)

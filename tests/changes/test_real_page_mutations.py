@@ -34,6 +34,7 @@ def _case_id(case: dict[str, Any]) -> str:
     return f"{case['mutation']}-{case.get('sides', 'new')}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_mutation_gives_its_expected_answer(case: dict[str, Any], page: PageText) -> None:
