@@ -16,9 +16,10 @@ from lxml import etree
 from notices.html import element_lines, text_of
 from notices.text import cjk_count
 
+_HEADING_WORD = r"[【\[]?\s*(?:相关(?:链接|文章|阅读|新闻|文件|解读|信息|政策|稿件|报道|推荐)|延伸阅读|推荐阅读|热点推荐|猜你喜欢)\s*[】\]]?"
+# One heading word, or a row of tabs (相关文章 | 相关解读), with an optional 更多>> after it.
 RELATED_HEADING_RE = re.compile(
-    r"^[【\[]?\s*(?:相关(?:链接|文章|阅读|新闻|文件|解读|信息|政策|稿件|报道|推荐)|延伸阅读|推荐阅读|热点推荐|猜你喜欢)"
-    r"\s*[】\]]?\s*[:：]?$"
+    rf"^{_HEADING_WORD}(?:\s*[|｜/·]?\s*{_HEADING_WORD})*\s*[:：]?\s*(?:更多\s*>*|>>|[Mm]ore\s*>*)?$"
 )
 _MOSTLY_LINKS = 0.6
 _MAX_HEADING_CHILDREN = 3
