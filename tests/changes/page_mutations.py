@@ -307,6 +307,23 @@ for _name in STAMP_FORMS:
     MUTATIONS[f"stamp-{_name}"] = _stamp_form(_name)
 
 
+@mutation("stamp-top-of-page")
+def stamp_top_of_page(page: PageText, variant: int) -> str:
+    """The header bar's clock (今天是…星期三, 页面生成时间：…), first thing in <body>."""
+    return _insert(page.html, _body_start(page.html), _stamp(variant))
+
+
+def _stamp_at_top(form: str) -> Mutation:
+    def mutate(page: PageText, variant: int) -> str:
+        return _insert(page.html, _body_start(page.html), _stamp(variant, form))
+
+    return mutate
+
+
+for _name in ("labelled", "milliseconds", "chinese-clock", "weekday"):
+    MUTATIONS[f"stamp-top-{_name}"] = _stamp_at_top(_name)
+
+
 @mutation("stamp-before-body-end")
 def stamp_before_body_end(page: PageText, variant: int) -> str:
     end = page.html.lower().rfind("</body>")
@@ -396,6 +413,17 @@ def whitespace_reflow(page: PageText, variant: int) -> str:
         at = kept.end()
     pieces.append(_BETWEEN_TAGS_RE.sub(gap, page.html[at:]))
     return "".join(pieces)
+
+
+@mutation("spaces-inside-text")
+def spaces_inside_text(page: PageText, variant: int) -> str:
+    """Spaces, &nbsp; and ideographic spaces put between the characters of a body passage."""
+    at, snippet = middle_snippet(page)
+    spaces = (" ", "&nbsp;", "\u3000", "\r\n  ")
+    spaced = "".join(
+        ch + (spaces[(i + variant) % len(spaces)] if i % 5 == 4 else "") for i, ch in enumerate(snippet)
+    )
+    return page.html[:at] + spaced + page.html[at + len(snippet) :]
 
 
 _CLASS_RE = re.compile(r"""\bclass\s*=\s*(["'])([^"']*)\1""", re.I)
