@@ -82,9 +82,10 @@ _CLOCK_WORDS_RE = re.compile(
     rf"{_WEEKDAY}|今天是|今日|当前|现在|北京时间|最后|最近|页面|本页|网页|本站|"
     r"生成|更新|刷新|访问|发布|修改|时间|日期|于|为|上午|下午|AM|PM|[Gg]enerated|[Uu]pdated|[Ll]ast|at|on"
 )
-# How long the page took to make ("页面执行时间：0.0148秒", "Processed in 0.012 second(s), 8 queries").
+# How long the page took to make ("页面执行时间：0.0148秒", "Processed in 0.012 second(s), 8 queries"):
+# a fraction of a second or milliseconds; whole seconds are a service promise (响应时间：15秒).
 _ELAPSED_RE = re.compile(
-    r"(?:执行|运行|加载|生成|处理|响应)(?:时间|耗时|用时)\s*[:：]?\s*\d+(?:\.\d+)?\s*(?:秒|毫秒|ms\b|s\b)"
+    r"(?:执行|运行|加载|生成|处理|响应)(?:时间|耗时|用时)\s*[:：]?\s*(?:\d+\.\d+\s*(?:秒|毫秒|ms\b|s\b)|\d+\s*(?:毫秒|ms\b))"
     r"|^(?:[Pp]rocessed|[Gg]enerated|[Rr]endered|[Ee]xecuted|[Pp]age generated) in \d+(?:\.\d+)?\s*(?:s\b|ms\b|sec)"
 )
 
@@ -96,7 +97,7 @@ def is_clock_line(line: str) -> bool:
         return False
     if _ELAPSED_RE.search(line):
         return True
-    if not _CLOCK_RE.search(line):
+    if not _CLOCK_RE.search(line) or line.isdigit():  # a bare number is a figure, not a Unix time
         return False
     rest = _CLOCK_WORDS_RE.sub("", line)
     return cjk_count(rest) < 2 and not re.search(r"[A-Za-z]{3,}|\d{3,}", rest)
