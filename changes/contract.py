@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from changes.detect import detect
 from changes.model import Change
-from notices.model import PageKind
+from notices.model import Notice, PageKind
 
 
 def contract_json(change: Change) -> dict[str, Any]:
@@ -52,3 +53,11 @@ def page_kind_json(old: PageKind, new: PageKind) -> dict[str, Any]:
         "old_page_kind": old.value,
         "new_page_kind": new.value,
     }
+
+
+def diff_json(old: Notice, new: Notice) -> dict[str, Any]:
+    """The whole ``policywatch diff OLD NEW --json`` answer for two extracted pages: the located
+    change when both are notices, else what :func:`page_kind_json` says about their kinds."""
+    if old.page_kind is not PageKind.NOTICE or new.page_kind is not PageKind.NOTICE:
+        return page_kind_json(old.page_kind, new.page_kind)
+    return contract_json(detect(old, new))

@@ -9,6 +9,7 @@ from lxml.cssselect import CSSSelector
 
 from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
 from notices.outline import match_marker
+from notices.related import without_related_blocks
 from notices.text import cjk_count
 
 # Known CMS content containers, most specific first.
@@ -51,11 +52,13 @@ _NOISE_LINE_RES = tuple(
         r"^扫一扫|在手机(上)?打开|^分享到|^【?\s*字[体号]\s*[:：]|^\[?\s*打印\s*\]?$|^\[?\s*关闭\s*\]?$|^【?\s*(打印本页|关闭窗口|关闭本页|打印|关闭)\s*】?",
         r"(浏览|访问|阅读|点击)(次数|量|数)\s*[:：]?\s*\d*|^浏览\s*[:：]?\s*\d+|^次浏览$",
         r"(页面|网页)?生成(时间|日期)\s*[:：]|^(当前位置|您的位置|所在位置)\s*[:：]",
-        r"^(上一篇|下一篇|相关链接|相关文章|相关阅读|相关新闻|相关文件|相关解读|返回顶部|返回首页|收藏本页|设为首页)",
+        r"^(上一篇|下一篇|返回顶部|返回首页|收藏本页|设为首页)",
+        # A related-links heading, alone or as a label; a sentence that starts with 相关文件 stays.
+        r"^[【\[]?\s*(相关链接|相关文章|相关阅读|相关新闻|相关文件|相关解读)\s*[】\]]?\s*([:：]|$)",
         r"^(小程序|手机浏览|登录\s*/\s*注册|还有疑问\??？?|立即咨询|发表评论|去登录|我要评论|我要纠错|网友评论)$",
         r"马上发起在线咨询|^声明\s*[:：].{0,40}(转载|版权)|^免责声明",
         r"^[（(]?\s*责任编辑\s*[:：]|^编辑\s*[:：]\s*\S{1,8}$|^(字号|字体)\s*[:：]?\s*(大|中|小|\[)",
-        r"^(发布日期|发布时间|日期|时间|来源|信息来源|文章来源|作者|浏览次数)\s*[:：]\s*\S{0,30}(\s+(来源|作者|浏览次数|发布时间|发布日期)\s*[:：]\s*\S{0,30})*\s*$",
+        r"^(发布日期|发布时间|更新日期|更新时间|最后更新|修改日期|修改时间|日期|时间|来源|信息来源|文章来源|作者|浏览次数)\s*[:：]\s*\S{0,30}(\s+(来源|作者|浏览次数|发布时间|发布日期)\s*[:：]\s*\S{0,30})*\s*$",
         r"^(大|中|小)(\s+(大|中|小))+$|^【\s*大\s*中\s*小\s*】$|^\[\s*大\s*\]",
     )
 )
@@ -64,20 +67,37 @@ _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
 
 
-# A clock line: a time of day, or a date with its weekday. Pages stamp one when they are generated
-# or served ("页面生成时间：2024-05-01 10:22:33", "今天是2024年5月1日 星期三"); it changes on every
-# fetch, so it must never reach the body, wherever the template puts it.
-_CLOCK_RE = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)|(?:星期|周|礼拜)[一二三四五六日天]")
+# A clock line: a time of day, a date with its weekday, or a Unix time. Pages stamp one when they
+# are generated or served ("页面生成时间：2024-05-01 10:22:33.148", "今天是2024年5月1日 星期三",
+# "当前时间：2024年05月01日 10时22分33秒"); it changes on every fetch, so it must never reach the
+# body, wherever the template puts it. A Chinese clock counts only with its seconds: "09点00分"
+# alone is a deadline in the text.
+_TIME_OF_DAY = r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:[.,]\d{1,6})?)?(?!\d)"
+_CHINESE_CLOCK = r"(?<!\d)\d{1,2}\s*[时点點]\s*\d{1,2}\s*分\s*\d{1,2}\s*秒"
+_UNIX_TIME = r"(?<!\d)1[5-9]\d{8}(?:\d{3})?(?!\d)"  # 2017-2033, in seconds or milliseconds
+_WEEKDAY = r"(?:星期|周|礼拜)[一二三四五六日天]"
+_CLOCK_RE = re.compile(f"{_TIME_OF_DAY}|{_CHINESE_CLOCK}|{_UNIX_TIME}|{_WEEKDAY}")
 _CLOCK_WORDS_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|"
-    r"(?:星期|周|礼拜)[一二三四五六日天]|今天是|今日|当前|现在|北京时间|最后|最近|页面|本页|网页|本站|"
+    rf"(?:19|20)\d{{2}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?|{_TIME_OF_DAY}|{_CHINESE_CLOCK}|{_UNIX_TIME}|"
+    rf"{_WEEKDAY}|今天是|今日|当前|现在|北京时间|最后|最近|页面|本页|网页|本站|"
     r"生成|更新|刷新|访问|发布|修改|时间|日期|于|为|上午|下午|AM|PM|[Gg]enerated|[Uu]pdated|[Ll]ast|at|on"
+)
+# How long the page took to make ("页面执行时间：0.0148秒", "Processed in 0.012 second(s), 8 queries"):
+# a fraction of a second or milliseconds; whole seconds are a service promise (响应时间：15秒).
+_ELAPSED_RE = re.compile(
+    r"(?:执行|运行|加载|生成|处理|响应)(?:时间|耗时|用时)\s*[:：]?\s*(?:\d+\.\d+\s*(?:秒|毫秒|ms\b|s\b)|\d+\s*(?:毫秒|ms\b))"
+    r"|^(?:[Pp]rocessed|[Gg]enerated|[Rr]endered|[Ee]xecuted|[Pp]age generated) in \d+(?:\.\d+)?\s*(?:s\b|ms\b|sec)"
 )
 
 
 def is_clock_line(line: str) -> bool:
-    """A line that is only a clock stamp (a time of day or a weekday, with its label words)."""
-    if len(line) > 80 or not _CLOCK_RE.search(line):
+    """A line that is only a clock stamp (a time of day, a weekday or a Unix time, with its label
+    words), or the time the page took to make."""
+    if len(line) > 80:
+        return False
+    if _ELAPSED_RE.search(line):
+        return True
+    if not _CLOCK_RE.search(line) or line.isdigit():  # a bare number is a figure, not a Unix time
         return False
     rest = _CLOCK_WORDS_RE.sub("", line)
     return cjk_count(rest) < 2 and not re.search(r"[A-Za-z]{3,}|\d{3,}", rest)
@@ -176,6 +196,7 @@ def body_paragraphs(
         return [], 0
     if lines is None:
         lines = element_lines(container)
+    lines = without_related_blocks(container, lines)
     return dedupe([line for line in lines if not is_noise_line(line) and _has_text(line)])
 
 

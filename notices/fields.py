@@ -220,7 +220,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
         _TAG_RE.sub("", page_meta.meta.get("articletitle") or "")
     )
     if declared:
-        return _visible_form(declared, headings)
+        return _visible_form(declared, headings, root)
     name = page_meta.labelled.get("name")
     if name:
         # The document's title holds the name and says more (…项目…成交公告): prefer the heading.
@@ -228,21 +228,44 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
         return max(longer, key=len) if longer else name
     if from_tag:
         matching = [h for h in headings if h in from_tag or from_tag in h]
-        return max(matching, key=len) if matching else from_tag
+        return max(matching, key=len) if matching else _visible_form(from_tag, headings)
     return headings[0] if headings else None
 
 
-def _visible_form(declared: str, headings: list[str]) -> str:
+def _visible_form(declared: str, headings: list[str], root: etree._Element | None = None) -> str:
     """The page's heading when it is the declared title as shown, edited since (a changed or an
     added character): what readers see is what an edit changes. A heading that only abridges the
-    title (a shorter heading of a results notice) leaves the declared title in place."""
+    title (a shorter heading of a results notice) leaves the declared title in place. With
+    ``root``, a page that shows the title in no heading is read for it in its text too."""
     for heading in headings:
         if heading == declared:
             return declared
-        close = SequenceMatcher(None, heading, declared, autojunk=False).ratio() >= 0.8
-        if close and len(heading) >= len(declared) - 2:
+        if _edited_form(heading, declared):
             return heading
-    return declared
+    if root is None:
+        return declared
+    shown = [
+        line
+        for line in _title_sized_texts(root, len(declared))
+        if line == declared or _edited_form(line, declared)
+    ]
+    return declared if not shown or declared in shown else shown[0]
+
+
+def _edited_form(text: str, title: str) -> bool:
+    return len(text) >= len(title) - 2 and SequenceMatcher(None, text, title, autojunk=False).ratio() >= 0.8
+
+
+_BODY_TEXTS = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::title)]")
+
+
+def _title_sized_texts(root: etree._Element, size: int) -> Iterator[str]:
+    """The page's text nodes about as long as a title of ``size`` characters."""
+    for node in _BODY_TEXTS(root):
+        if size - 2 <= len(node.strip()) <= size + 40:
+            line = clean_line(str(node))
+            if size - 2 <= len(line) <= size + 4:
+                yield line
 
 
 _HEADINGS = etree.XPath(

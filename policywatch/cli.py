@@ -276,27 +276,20 @@ def extract(path_or_url: str, url: str | None, status: int, as_json: bool) -> No
 )
 def diff(old: str, new: str, url: str | None, as_json: bool) -> None:
     """Compare two saved pages (or URLs) of the same notice and show what changed, located by outline path."""
-    from changes import contract_json, detect
-    from changes.contract import page_kind_json
+    from changes import detect
+    from changes.contract import diff_json
     from notices import extract as extract_page
-    from notices.model import PageKind
 
     old_record = extract_page(_load_page(old, url, 200))
     new_record = extract_page(_load_page(new, url, 200))
-    if PageKind.NOTICE not in (old_record.page_kind, new_record.page_kind) or (
-        old_record.page_kind is not new_record.page_kind
-    ):
-        data = page_kind_json(old_record.page_kind, new_record.page_kind)
-        if as_json:
-            _echo_json(data)
-        else:
-            click.echo(data["summary"])
-        return
-    change = detect(old_record, new_record)
-    data = contract_json(change)
+    data = diff_json(old_record, new_record)
     if as_json:
         _echo_json(data)
         return
+    if "old_page_kind" in data:  # a side is not a notice: its kind is the whole answer
+        click.echo(data["summary"])
+        return
+    change = detect(old_record, new_record)
     click.echo(change.summary if change.changed else "无变化 (no change)")
     for edit in change.edits:
         click.echo(f"  {edit.location}: {edit.excerpt()}")

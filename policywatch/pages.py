@@ -6,10 +6,13 @@ import http.client
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from notices.model import RawPage
-from spiders.flavours import PageRequest
+
+if TYPE_CHECKING:  # importing the spiders costs seconds; extract and diff never need them
+    from spiders.flavours import PageRequest
 
 USER_AGENT = "Mozilla/5.0 PolicyWatch/0.1"
 
