@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -11,6 +13,7 @@ from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
 from notices.outline import match_marker
 from notices.related import without_related_blocks
 from notices.text import cjk_count
+from notices.visibility import is_hidden, is_shown
 
 # Known CMS content containers, most specific first.
 CONTENT_SELECTORS = (
@@ -126,14 +129,17 @@ def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | Non
                 return fragment, "marker", lines
         break
     for selector, select in _CONTENT_SELECTORS:
-        best: tuple[int, etree._Element, list[str]] | None = None
+        best: tuple[bool, int, etree._Element, list[str]] | None = None
         for candidate in select(root):
             lines = element_lines(candidate)
             chars = cjk_count(" ".join(lines))
-            if best is None or chars > best[0]:  # the first of the richest, as max() picks
-                best = (chars, candidate, lines)
-        if best is not None and best[0] >= MIN_BODY_CJK:
-            return best[1], selector, best[2]
+            shown = chars >= MIN_BODY_CJK and is_shown(candidate)
+            # The first of the richest, as max() picks; a copy hidden from readers (a rendered
+            # page's print or template copy) only when no copy is shown.
+            if best is None or (shown, chars) > best[:2]:
+                best = (shown, chars, candidate, lines)
+        if best is not None and best[1] >= MIN_BODY_CJK:
+            return best[2], selector, best[3]
     return density_container(root), "density", None
 
 
@@ -142,13 +148,16 @@ def _marked(match: re.Match[str]) -> str:
 
 
 def density_container(root: etree._Element, max_nodes: int = 200_000) -> etree._Element | None:
-    """Readability-style fallback: paragraphs vote for their parent (and half for the grandparent)."""
-    scores: dict[etree._Element, float] = {}
-    for count, el in enumerate(root.iter("p", "div", "td", "li", "span", "font", "section", "article")):
-        if count > max_nodes:
-            break
-        if is_noise(el):
-            continue
+    """Readability-style fallback: paragraphs vote for their parent (and half for the grandparent).
+
+    Text inside page chrome (navigation, footers, share widgets, copyright notices) never votes, and
+    text hidden from readers (a rendered page's print or template copy) wins only when no visible
+    text does. The cells of a table of records vote for the table, which is the body as a whole.
+    """
+    visible: dict[etree._Element, float] = {}
+    hidden: dict[etree._Element, float] = {}
+    tables: dict[etree._Element, bool] = {}
+    for el, is_hidden_text in _voters(root, max_nodes):
         if el.tag == "p":
             text = "".join(el.itertext())
         else:
@@ -169,10 +178,85 @@ def density_container(root: etree._Element, max_nodes: int = 200_000) -> etree._
         target = el.getparent() if el.tag in ("p", "span", "font") else el
         if target is None:
             continue
+        table = _record_table_of(target, tables)
+        if table is not None:
+            target = table
+        scores = hidden if is_hidden_text else visible
         scores[target] = scores.get(target, 0) + score
         grand = target.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0) + score / 2
+    best_visible = _best(visible)
+    return best_visible if best_visible is not None else _best(hidden)
+
+
+_VOTER_TAGS = frozenset(["p", "div", "td", "li", "span", "font", "section", "article"])
+
+
+def _voters(root: etree._Element, max_nodes: int) -> Iterator[tuple[etree._Element, bool]]:
+    """The elements that may vote, in document order, each with whether readers cannot see it;
+    chrome (:func:`notices.html.is_noise`) is left out with everything inside it."""
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    count = 0
+    while stack:
+        el, inside_hidden = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        count += 1
+        if count > max_nodes:
+            return
+        if el is not root and (is_noise(el) or _is_notice_of_rights(el)):
+            continue
+        inside_hidden = inside_hidden or is_hidden(el)
+        if el.tag in _VOTER_TAGS:
+            yield el, inside_hidden
+        stack.extend((child, inside_hidden) for child in reversed(el))
+
+
+# The heading of a site's copyright or disclaimer block (版权与免责声明, 法律声明 …).
+_NOTICE_OF_RIGHTS_RE = re.compile(
+    r"[【\[]?\s*(?:版权(?:与|和|及)?免责声明|版权声明|免责声明|法律声明)\s*[】\]]?\s*[:：]?"
+)
+
+
+def _is_notice_of_rights(el: etree._Element) -> bool:
+    """A block that opens with a copyright or disclaimer heading: chrome, whatever its class."""
+    # Only the first few nodes are read, so a deep chain of empty elements costs no more.
+    for node in islice(el.iter(), 8):
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            continue
+        for text in (node.text, node.tail if node is not el else None):
+            if text and text.strip():
+                return bool(_NOTICE_OF_RIGHTS_RE.fullmatch(text.strip()))
+    return False
+
+
+def _record_table_of(cell: etree._Element, tables: dict[etree._Element, bool]) -> etree._Element | None:
+    """The table a cell belongs to when that table is a table of records (rows of label/value
+    pairs or of one record each): at least two rows, no table around, inside or beside it, few
+    links. A layout table, whose cells are the page's columns, is none."""
+    if cell.tag not in ("td", "th"):
+        return None
+    table = next(cell.iterancestors("table"), None)
+    if table is None:
+        return None
+    if table not in tables:
+        rows = sum(1 for _ in table.iter("tr"))
+        # A table inside another table, holding one or set beside others is a part of a layout or
+        # of a larger record (a registry entry's sections), not a document of its own.
+        parent = table.getparent()
+        nested = (
+            any(True for _ in table.iterdescendants("table"))
+            or any(True for _ in table.iterancestors("table"))
+            or (parent is not None and sum(1 for _ in parent.iterchildren("table")) > 1)
+        )
+        total = cjk_count("".join(table.itertext()))
+        links = sum(cjk_count("".join(a.itertext())) for a in table.iter("a"))
+        tables[table] = rows >= 2 and not nested and total > 0 and links <= total / 10
+    return table if tables[table] else None
+
+
+def _best(scores: dict[etree._Element, float]) -> etree._Element | None:
     best: tuple[float, etree._Element] | None = None
     for el, score in scores.items():
         total = cjk_count("".join(el.itertext()))

@@ -38,7 +38,7 @@ SKIP_TAGS = frozenset(
 NOISE_ATTR_RE = re.compile(
     r"share|bdshare|(?<![a-z])print(?![a-z])|dayin|qrcode|ewm|erweima|code-?img|related|xgxx|xglj|comment|pinglun|footer|"
     r"breadcrumb|crumb|position|location|weizhi|\bnav|menu|toolbar|font-?size|fontS|pagesource|prenext|"
-    r"page-?turn|article-?infos|article-edit|affairs-detail-qcode",
+    r"page-?turn|article-?infos|article-edit|affairs-detail-qcode|copyright|disclaimer|banquan|mianze",
     re.I,
 )
 
