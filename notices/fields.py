@@ -28,6 +28,10 @@ for _name, _labels in {
         "发布单位",
         "公开主体",
         "发布机关",
+        # A 行政处罚信息公开表 names the authority that decided, and so issued, the penalty.
+        "作出处罚决定的机关名称",
+        "作出处罚决定机关",
+        "作出决定机关",
     ),
     "written_date": ("成文日期", "成文时间", "印发日期", "生成日期", "发文日期"),
     "title": ("标题", "文件名称", "文件标题"),
