@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from alerts.notify import load_apprise_url
 from alerts.secrets import PREFECT_SECRET_PREFIX, is_reference, mask_url, resolve_url
 from alerts.subscriptions import SHANGHAI, SubscriptionConfig, SubscriptionError, load_subscriptions
-from storage import outbox as store
-from storage.outbox import DeliveryRow
+from storage import delivery_admin
+from storage.delivery_admin import DeliveryRow
 from storage.subscriptions import list_subscriptions
 
 
 def list_alerts(session: Session, *, status: str | None = None, limit: int = 50) -> list[DeliveryRow]:
     """Recent deliveries, newest first (URLs in ``results`` are already masked)."""
-    return store.list_deliveries(session, statuses=[status] if status else None, limit=limit)
+    return delivery_admin.list_deliveries(session, statuses=[status] if status else None, limit=limit)
 
 
 class RetryRefused(ValueError):
@@ -38,7 +38,7 @@ def retry(
     if delivery_id is None and not failed:
         raise ValueError("name a delivery (--id N) or ask for every failed one (--failed)")
     if delivery_id is not None:
-        status = store.delivery_status(session, delivery_id)
+        status = delivery_admin.delivery_status(session, delivery_id)
         if status is None:
             raise RetryRefused(f"no delivery {delivery_id}: `policywatch alerts list` shows the ids")
         if status == "sent":
@@ -51,7 +51,7 @@ def retry(
             raise RetryRefused(
                 f"delivery {delivery_id} waits for its subscriber's digest; it goes out with it"
             )
-    return store.reset_for_retry(
+    return delivery_admin.reset_for_retry(
         session, delivery_id=delivery_id, failed=failed, now=now or datetime.now(UTC)
     )
 

@@ -188,7 +188,7 @@ def send_alerts(*, worker_id: str) -> SendReport:
     forever; what is left is sent by the next cycle.
     """
     from alerts.outbox import send_digests, send_pending
-    from storage.outbox import status_counts
+    from storage.delivery_admin import status_counts
 
     budget = config.current().send_budget_seconds
     started = time.monotonic()

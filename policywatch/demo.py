@@ -132,7 +132,7 @@ def _delivered_alerts() -> list[dict[str, Any]]:
     """The deliveries, from the outbox: what each subscriber was told, and about what."""
     from changes.model import Change
     from storage.db import session_factory
-    from storage.outbox import list_deliveries
+    from storage.delivery_admin import list_deliveries
 
     with session_factory()() as session:
         rows = list_deliveries(session, limit=10_000, newest_first=False)
