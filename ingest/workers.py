@@ -104,7 +104,8 @@ class Extractor:
                 result: Extracted = future.result()
             except BrokenProcessPool:
                 log.warning("an extraction worker died; extracting the rest of the run in-process")
-                self.close()
+                # Not waiting: joining a broken pool's manager thread can hang (seen in CI on 3.11).
+                self.close(wait=False)
                 self.database_url = None
                 yield snapshot_id, None
                 yield from ((waiting, None) for waiting, _ in window)
@@ -128,9 +129,9 @@ class Extractor:
             log.warning("could not start extraction workers; extracting in-process", exc_info=True)
             self.database_url = None
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None
 
 
