@@ -243,7 +243,7 @@ def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
         current = int(query[key])
     except ValueError:
         return
-    size = _count(query.get("_pageSize") or query.get("pageSize") or query.get("rows")) or count
+    size = int_field(query.get("_pageSize") or query.get("pageSize") or query.get("rows")) or count
     pages = _total(payload, keys=("totalPages", "pageCount", "totalPage")) or -(-total // max(size, 1))
     for page in range(current + 1, min(pages, current + MAX_NEXT_PAGES) + 1):
         query[key] = str(page)
@@ -265,7 +265,7 @@ TOTAL_KEYS = (
 def _total(payload: Mapping[str, Any], depth: int = 0, keys: tuple[str, ...] = TOTAL_KEYS) -> int | None:
     """The first of ``keys`` holding a count, at any depth (some platforms send it as a string)."""
     for key in keys:
-        value = _count(payload.get(key))
+        value = int_field(payload.get(key))
         if value is not None:
             return value
     for child in payload.values() if depth < 6 else ():
@@ -276,7 +276,8 @@ def _total(payload: Mapping[str, Any], depth: int = 0, keys: tuple[str, ...] = T
     return None
 
 
-def _count(value: Any) -> int | None:
+def int_field(value: Any) -> int | None:
+    """An integer the payload may send as a number or as a string ("total": "42")."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():

@@ -50,11 +50,6 @@ def present(value: Any) -> str | None:
     text = str(value).strip()
     return None if text.lower() in _EMPTY_VALUES else text
 
-
-def int_field(value: Any) -> int | None:
-    """An integer the payload may send as a number or as a string ("total": "42")."""
-    if isinstance(value, bool):
-        return None
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().isdigit():

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from notices.links import PageLinks
+from notices.list_records import int_field
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest
-from spiders.flavours.records import int_field, payload_of, present, record_rows
+from spiders.flavours.records import payload_of, present, record_rows
 
 DEFAULT_PAGE_SIZE = 15
 
