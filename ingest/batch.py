@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 import config
-import notices
-from ingest.extraction import Extraction, attachment_lookup, needs_extraction
+from ingest.extraction import Extraction, extract_snapshot, needs_extraction
 from ingest.policies import PolicyIndex
 from ingest.progress import Progress
 from ingest.report import IngestReport
@@ -183,8 +182,7 @@ class _IngestRun:
                 snapshot = session.get(RawSnapshot, snapshot_id)
                 if snapshot is None or not needs_extraction(snapshot):
                     return None
-                page = snapshot_store.snapshot_page(snapshot)
-                return Extraction(notices.extract(page, fetch_attachments=attachment_lookup(session)))
+                return Extraction(extract_snapshot(session, snapshot))
         except Exception as exc:  # noqa: BLE001 - raised in the page's own transaction, which fails it
             return exc
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import notices
 from notices.attachments import is_attachment_url
 from notices.model import Notice as NoticeRecord
 from storage import snapshots as snapshot_store
@@ -52,3 +53,10 @@ def attachment_lookup(session: Session) -> Callable[[str], bytes | None]:
         return snapshot_store.snapshot_page(snapshot).body
 
     return fetch
+
+
+def extract_snapshot(session: Session, snapshot: RawSnapshot) -> NoticeRecord:
+    """notices.extract on a stored snapshot, in-process, its attachments read from the database."""
+    return notices.extract(
+        snapshot_store.snapshot_page(snapshot), fetch_attachments=attachment_lookup(session)
+    )

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-import notices
 from changes.removal import is_gone
-from ingest.extraction import Extraction, attachment_lookup, is_attachment
+from ingest.extraction import Extraction, extract_snapshot, is_attachment
 from ingest.missing import process_missing_page
 from ingest.notice import process_notice_page
 from ingest.policies import PolicyIndex
@@ -58,11 +57,7 @@ def process_snapshot(
     if snapshot.status != 200:
         _reject(session, snapshot, report, page_kind="error", reason=f"HTTP {snapshot.status}")
         return
-    if extracted is not None:
-        record = extracted.record
-    else:
-        page = snapshot_store.snapshot_page(snapshot)
-        record = notices.extract(page, fetch_attachments=attachment_lookup(session))
+    record = extracted.record if extracted is not None else extract_snapshot(session, snapshot)
     if record.page_kind != PageKind.NOTICE:
         _reject(session, snapshot, report, page_kind=record.page_kind.value, reason=_not_a_notice(record))
         return
