@@ -71,7 +71,7 @@ def hot_queries(world: World, quick: bool) -> list[HotQuery]:
     """Every hot query, each called with arguments drawn from ``world`` as the pipeline draws them."""
     from alerts.outbox import DEFAULT_LEASE
     from alerts.sending import DEFAULT_BATCH
-    from flows.recheck_plan import RECHECK_LIMIT, recheck_tiers
+    from flows.recheck_plan import recheck_limit, recheck_tiers
     from storage import leases, listed, outbox, revisits, snapshots, versions
 
     rng = random.Random(5)
@@ -88,7 +88,9 @@ def hot_queries(world: World, quick: bool) -> list[HotQuery]:
 
     def due(policy: str) -> Callable[[Any, World, int], Any]:
         tiers = recheck_tiers(policy, now)
-        return lambda s, w, i: revisits.notices_due_of_sites(s, slugs, tiers=tiers, limit=RECHECK_LIMIT)
+        return lambda s, w, i: revisits.notices_due_of_sites(
+            s, slugs, tiers=tiers, limit=recheck_limit(len(slugs))
+        )
 
     return [
         HotQuery("known URLs of a site", "the spider, once per site and crawl (`storage.snapshots.known_urls`)",
@@ -118,7 +120,7 @@ def hot_queries(world: World, quick: bool) -> list[HotQuery]:
         HotQuery("due rechecks, monitor cycle (7-day tier, every site)",
                  "the 15-minute monitor, once per cycle (`storage.revisits.notices_due_of_sites`, policy fresh)",
                  due("fresh"), heavy),
-        HotQuery(f"due rechecks, nightly (every tier, every site, up to {RECHECK_LIMIT:,})",
+        HotQuery(f"due rechecks, nightly (every tier, every site, up to {recheck_limit(len(slugs)):,})",
                  "the nightly recheck, once a day (the same, policy due)", due("due"), heavy),
         HotQuery(f"outbox claim ({DEFAULT_BATCH} due deliveries)",
                  "the sender, once per batch (`storage.outbox.claim_due`)",

@@ -94,3 +94,12 @@ def test_none_unknown_sites_and_unknown_policies(known_notices: str) -> None:
     assert recheck_items(["nowhere"], "all") == []
     with pytest.raises(ValueError, match="'due', 'fresh', 'all', 'none'"):
         recheck_items(["a"], "weekly")
+
+
+def test_the_recheck_cap_grows_with_the_sites_and_takes_the_least_recently_checked_first(
+    known_notices: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixed total would stretch the weekly tier of a large registry over several weeks."""
+    monkeypatch.setattr("flows.recheck_plan.RECHECK_LIMIT_PER_SITE", 2)
+    assert _urls(recheck_items(["a"], "due")) == {"fresh-never-checked", "undated-never-checked"}
+    assert len(recheck_items(["a", "b"], "due")) == 4
