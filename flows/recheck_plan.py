@@ -16,8 +16,10 @@ from storage.models import utcnow
 
 # (published in the last N days, or None for the rest; recheck when last checked longer ago than …)
 RECHECK_TIERS: tuple[tuple[int | None, timedelta], ...] = (
-    # A minute, not zero: a notice the same cycle has just fetched is not fetched twice.
-    (7, timedelta(minutes=1)),
+    # Not zero, so a run that starts just after another does not fetch its notices again; below a
+    # minute, so each cycle of a 1-minute schedule rechecks them (at a minute, a notice checked 59 s
+    # before was left to the cycle after, and an edit took two cycles to be seen).
+    (7, timedelta(seconds=30)),
     (90, timedelta(days=1)),
     (None, timedelta(days=7)),
 )
