@@ -49,9 +49,3 @@ def present(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return None if text.lower() in _EMPTY_VALUES else text
-
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
