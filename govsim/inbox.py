@@ -169,6 +169,11 @@ class LocalWebhook:
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender went away mid-request (a killed cycle): like any real receiver,
+                    # a half-received body is no delivery, and there is no one left to answer.
+                    self.close_connection = True
+                    return
                 with state.lock:
                     failing = state.fail_always or state.fail_next > 0
                     if state.fail_next > 0:
