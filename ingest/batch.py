@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 import config
 from ingest.extraction import Extraction, extract_snapshot, needs_extraction
 from ingest.policies import PolicyIndex
-from ingest.progress import Progress
 from ingest.report import IngestReport
 from ingest.snapshot import process_snapshot
 from ingest.workers import Extracted, Extractor, ingest_workers
 from notices.model import PageKind
+from spiders.progress import Progress
 from storage import snapshots as snapshot_store
 from storage.models import RawSnapshot, Source, Subscription
 
@@ -133,7 +133,9 @@ class _IngestRun:
         progress = None
         if self.on_progress:
             with self.sessions() as session:
-                progress = Progress(snapshot_store.pending_snapshot_count(session, cycle_id=cycle_id))
+                progress = Progress(
+                    snapshot_store.pending_snapshot_count(session, cycle_id=cycle_id), "pages"
+                )
         done_before = self.report.processed
         while True:
             with self.sessions() as session:
@@ -143,7 +145,7 @@ class _IngestRun:
             self.write(ids)
             if self.on_progress and progress is not None:
                 self.on_progress(
-                    f"normalized {progress.line(self.report.processed - done_before)} pages: "
+                    f"normalized {progress.line(self.report.processed - done_before)}: "
                     f"{self.report.versions} new versions, {len(self.report.changes)} changes, "
                     f"{len(self.report.rejected)} not notices or rejected"
                 )

@@ -13,8 +13,8 @@ from typing import Any
 
 import notices
 from ingest.extraction import attachment_lookup
-from ingest.progress import Progress
 from notices.model import PageKind
+from spiders.progress import Progress
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
 from storage.db import session_factory
@@ -35,10 +35,10 @@ def reprocess_all(
     sessions = session_factory()
     with sessions() as session:
         notice_ids = notice_ids_of_sites(session, site_slugs)
-    progress = Progress(len(notice_ids))
+    progress = Progress(len(notice_ids), "notices")
     for done, notice_id in enumerate(notice_ids):
         if done and done % PROGRESS_EVERY == 0:
-            echo(f"  … {progress.line(done)} notices re-derived so far ({updated} changed)")
+            echo(f"  … re-derived {progress.line(done)} so far ({updated} changed)")
         with sessions() as session, session.begin():
             found = latest_version_with_snapshot(session, notice_id)
             if found is None:

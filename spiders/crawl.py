@@ -2,7 +2,8 @@
 
 Scrapy's reactor cannot restart, so ``spiders.run.run_crawl`` always starts this module in a
 fresh subprocess. Progress goes to stdout (``policywatch: …`` lines: each list page, each flagged page, a count
-every 25 stored pages and every 25 rechecks (of how many), one status line per site at the end);
+every 25 stored pages and every 25 rechecks of a site (of how many, and the time left at the rate so far)
+with a total over all sites every 100, one status line per site at the end);
 Scrapy's log goes to stderr.
 """
 
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from spiders.progress import Progress
     from spiders.protocol import SITE
 
     settings = get_project_settings()
@@ -82,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.recheck_file, encoding="utf-8") as entries:
             recheck_totals.update(str(e.get("slug") or e.get("site") or "") for e in json.load(entries))
     rechecked: Counter[str] = Counter()
+    # Sites are crawled side by side, so each site's rate runs from the start of the crawl.
+    recheck_progress = {slug: Progress(total, "known notices") for slug, total in recheck_totals.items()}
+    all_progress = Progress(sum(recheck_totals.values()), "known notices")
 
     def response_received(response: Any, request: Any, **_: Any) -> None:
         slug = request.meta.get(SITE)
@@ -89,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             return
         rechecked[slug] += 1
         if rechecked[slug] % PROGRESS_EVERY == 0 or rechecked[slug] == recheck_totals[slug]:
-            _progress(f"site={slug} rechecked {rechecked[slug]} of {recheck_totals[slug]} known notices")
+            _progress(f"site={slug} rechecked {recheck_progress[slug].line(rechecked[slug])}")
+        done = sum(rechecked.values())
+        if len(recheck_totals) > 1 and (done % (PROGRESS_EVERY * 4) == 0 or done == all_progress.total):
+            _progress(f"rechecked {all_progress.line(done)} over {len(recheck_totals)} sites")
 
     crawler.signals.connect(item_scraped, signal=signals.item_scraped)
     crawler.signals.connect(spider_closed, signal=signals.spider_closed)

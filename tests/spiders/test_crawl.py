@@ -6,11 +6,14 @@ that state with crawls of its own, so the tests do not depend on each other's or
 
 from __future__ import annotations
 
+import re
 import urllib.request
+from collections import Counter
 from typing import Any
 
 import pytest
 
+from spiders.crawl import PROGRESS_EVERY
 from spiders.run import CrawlReport
 from storage.db import session_scope
 from storage.snapshots import known_urls, pending_snapshots
@@ -137,7 +140,30 @@ def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
     assert world.detail_urls("qinghai", crawl_run_id=run.crawl_run_id) == {edited["url"]}
     log = world.govsim.admin.request_log("qinghai")
     assert log["not_modified"] == 2 and log["by_kind"].get("list", 0) == 0
-    assert "site=qinghai rechecked 3 of 3 known notices" in world.progress
+    assert "site=qinghai rechecked 3 of 3 known notices (100%)" in world.progress
+
+
+def test_a_long_recheck_says_how_far_it_is_and_how_long_is_left(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    slugs = ["qinghai", "hainan"]
+    items = [
+        item
+        for slug in slugs
+        for item in recheck_items(
+            world, slug, [n for n in world.govsim.admin.notices(slug) if not n["removed"]]
+        )
+    ]
+    per_site = Counter(item["slug"] for item in items)
+    assert per_site["qinghai"] > PROGRESS_EVERY, "the site must have more notices than one progress step"
+
+    report = world.crawl(slugs, mode="recheck", recheck=items)
+
+    assert all(report.sites[slug].status == "ok" for slug in slugs)
+    step = rf"site=qinghai rechecked {PROGRESS_EVERY} of {per_site['qinghai']} known notices \(\d+%\), about .+ left"
+    assert any(re.fullmatch(step, line) for line in world.progress), world.progress
+    total = len(items)
+    assert f"rechecked {total:,} of {total:,} known notices (100%) over 2 sites" in world.progress
 
 
 @pytest.mark.parametrize("slug", JSON_LIST_SITES)

@@ -1,4 +1,8 @@
-"""Progress toward a known total, with an estimate of the time left, in words for a log line."""
+"""Progress toward a known total, with an estimate of the time left, in words for a log line.
+
+It sits in spiders/, the lowest stage that reports progress (the crawler's rechecks), so ingest and
+the CLI's long commands use the same words.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,19 @@ from collections.abc import Callable
 
 
 class Progress:
-    """``line(done)`` says ``200 of 2,000 (10%), about 1 min 20 s left``, from the rate so far."""
+    """``line(done)`` says ``200 of 2,000 pages (10%), about 1 min 20 s left``, from the rate so far
+    (``unit``: what is counted, ``pages`` here; none by default)."""
 
-    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, total: int, unit: str = "", clock: Callable[[], float] = time.monotonic) -> None:
         self.total = total
+        self._unit = f" {unit}" if unit else ""
         self._clock = clock
         self._started = clock()
 
     def line(self, done: int) -> str:
         if self.total <= 0:
-            return f"{done:,}"
-        share = f"{done:,} of {self.total:,} ({min(done, self.total) * 100 // self.total}%)"
+            return f"{done:,}{self._unit}"
+        share = f"{done:,} of {self.total:,}{self._unit} ({min(done, self.total) * 100 // self.total}%)"
         elapsed = self._clock() - self._started
         if done <= 0 or done >= self.total or elapsed <= 0:
             return share
