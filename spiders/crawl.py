@@ -3,7 +3,8 @@
 Scrapy's reactor cannot restart, so ``spiders.run.run_crawl`` always starts this module in a
 fresh subprocess. Progress goes to stdout (``policywatch: …`` lines: each list page, each flagged page, a count
 every 25 stored pages and every 25 rechecks of a site (of how many, and the time left at the rate so far)
-with a total over all sites every 100, one status line per site at the end);
+with a total over all sites every 100, a backfill's list pages walked of how many, one status line per
+site at the end);
 Scrapy's log goes to stderr.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 PROGRESS_PREFIX = "policywatch:"
 PROGRESS_EVERY = 25
+LIST_PROGRESS_EVERY = 5
 
 
 def _progress(line: str) -> None:
@@ -61,13 +63,28 @@ def main(argv: list[str] | None = None) -> int:
             f"{roles['attachment']} attachments)"
         )
 
-    def item_scraped(item: Any, **_: Any) -> None:
+    # A backfill learns each site's number of list pages from its first one (spider.outcomes).
+    list_progress = {slug: Progress(0, "list pages") for slug in args.sites.split(",")}
+
+    def report_list_pages_walked(site: str, spider: Any) -> None:
+        expected = spider.outcomes.get(site).extra.get("list_pages_expected")
+        progress = list_progress.get(site)
+        if not expected or progress is None:
+            return
+        progress.total = expected
+        walked = by_role[site]["list"]
+        if walked == 1 or walked % LIST_PROGRESS_EVERY == 0 or walked >= expected:
+            _progress(f"site={site} walked {progress.line(walked)}")
+
+    def item_scraped(item: Any, spider: Any, **_: Any) -> None:
         # One line per list page and per flagged page; details and attachments in batches.
         stored[item.site] += 1
         by_role.setdefault(item.site, Counter())[item.role] += 1
         flag = f" flagged={item.flag}" if item.flag else ""
         if item.role == "list" or item.flag:
             _progress(f"stored site={item.site} role={item.role} status={item.status} url={item.url}{flag}")
+            if item.role == "list":
+                report_list_pages_walked(item.site, spider)
         elif stored[item.site] % PROGRESS_EVERY == 0:
             _progress(f"site={item.site} stored={what_was_stored(item.site)} pages so far")
 

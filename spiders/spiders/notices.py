@@ -198,6 +198,10 @@ class NoticesSpider(scrapy.Spider):
         flavour = get_flavour(site.flavour)
         listing = flavour.parse_list(site, page, response.url, response.body, _content_type(response))
         self._note_malformed_links(site.slug, listing.malformed_links)
+        if self.mode == "backfill" and listing.total_pages:
+            # A backfill walks every list page, so their number is the crawl's measure of progress.
+            expected = min(listing.total_pages, BACKFILL_PAGE_CAP)
+            self.outcomes.get(site.slug).extra["list_pages_expected"] = expected
         if not listing.rows and not listing.shell:
             if page.page_no <= 1:
                 hint = (

@@ -234,6 +234,10 @@ def test_monitor_stops_at_max_list_pages_and_backfill_walks_them_all(
 
         backfill = world.crawl(["scale-000"], mode="backfill").sites["scale-000"]
         assert backfill.status == "ok" and backfill.stats["list_pages"] >= 2
+        walked = backfill.stats["list_pages"]
+        assert f"site=scale-000 walked {walked} of {walked} list pages (100%)" in world.progress
+        first = rf"site=scale-000 walked 1 of {walked} list pages \(\d+%\), about .+ left"
+        assert any(re.fullmatch(first, line) for line in world.progress), world.progress
         new_details = world.detail_urls("scale-000", crawl_run_id=backfill.crawl_run_id)
         assert new_details == world.published_urls("scale-000") - first_page  # known pages are not refetched
     finally:
