@@ -10,6 +10,7 @@ over thousands of sites does not pay for thousands of task runs. The flow run's 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,17 @@ from prefect.states import Failed
 from ingest.report import IngestReport
 from spiders.run import SiteCrawl
 from storage.sources import SiteFailure
+
+
+def _no_empty_traceback(record: logging.LogRecord) -> bool:
+    # Prefect logs a task that returned a Failed state with exc_info=True though nothing was raised,
+    # which prints "NoneType: None" under the one line an operator should read.
+    if record.exc_info and record.exc_info[0] is None:
+        record.exc_info = None
+    return True
+
+
+logging.getLogger("prefect.task_runs").addFilter(_no_empty_traceback)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def _condensed(on_progress: Callable[[str], None] | None, every: int = 25) -> Ca
     return forward
 
 
-def subscriptions_from_file() -> list[Any]:
+def subscriptions_from_file(*, say_missing: bool = True) -> list[Any]:
     """The subscriptions file's entries, read and validated before anything is crawled.
 
     A malformed file raises :class:`alerts.subscriptions.SubscriptionError`. A missing one raises
@@ -122,7 +122,8 @@ def subscriptions_from_file() -> list[Any]:
                 "database; nothing was crawled or changed. Fix POLICYWATCH_SUBSCRIPTIONS (an empty "
                 "file switches every subscriber off)"
             )
-        log.warning("no subscriptions file at %s: notices are recorded, no one is alerted", path)
+        if say_missing:
+            log.warning("no subscriptions file at %s: notices are recorded, no one is alerted", path)
         return []
     configs = load_subscriptions(path)
     if not configs:
@@ -130,23 +131,24 @@ def subscriptions_from_file() -> list[Any]:
     return configs
 
 
-def preflight(sites: Sequence[str] | None) -> list[str]:
+def preflight(sites: Sequence[str] | None, *, say_missing: bool = True) -> list[str]:
     """Everything a cycle needs, checked before it crawls: the settings, the registry (and the
-    ``sites`` asked for), the subscriptions file. Returns the slugs; raises a user error otherwise."""
+    ``sites`` asked for), the subscriptions file. Returns the slugs; raises a user error otherwise.
+    ``say_missing``: warn of a missing subscriptions file (the flow's own preflight does, in its log)."""
     config.current()
     slugs = select_slugs(sites)
-    subscriptions_from_file()
+    subscriptions_from_file(say_missing=say_missing)
     return slugs
 
 
-def sync_subscriptions_from_file() -> int:
+def sync_subscriptions_from_file(*, say_missing: bool = True) -> int:
     """Load the subscriptions file into the database (see :func:`subscriptions_from_file`);
     returns how many it names."""
     from sqlalchemy.exc import IntegrityError
 
     from alerts.subscriptions import sync_subscriptions
 
-    configs = subscriptions_from_file()
+    configs = subscriptions_from_file(say_missing=say_missing)
     try:
         with session_factory()() as session, session.begin():
             sync_subscriptions(session, configs)
@@ -168,7 +170,7 @@ def ingest(
     beside the crawl (see :func:`ingest.batch.ingest_pending`)."""
     from storage.subscriptions import active_subscriptions
 
-    sync_subscriptions_from_file()
+    sync_subscriptions_from_file(say_missing=False)  # the cycle's start said it already
     return ingest_pending(
         session_factory(),
         cycle_id=cycle_id,

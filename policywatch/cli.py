@@ -175,7 +175,7 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, ignore_backoff: bool
 
     wanted = [s for s in sites.split(",") if s] or None
     # A typo in a slug, a broken site or subscriptions file: said in one line before Prefect starts.
-    preflight(wanted)
+    preflight(wanted, say_missing=False)  # the cycle says it, in its log and here
     from flows.monitor import monitor
 
     with terminal_progress():
