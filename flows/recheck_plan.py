@@ -57,12 +57,12 @@ def recheck_items(site_slugs: Sequence[str], policy: str) -> list[RecheckItem]:
         # A notice that went missing is fetched in full: a 304 would hide that it is back.
         return [
             {
-                "slug": slug,
+                "slug": n.slug,
                 "url": n.url,
                 "etag": n.etag if n.status == "active" else None,
                 "last_modified": n.last_modified if n.status == "active" else None,
             }
-            for slug, n in notices
+            for n in notices
         ]
 
 
@@ -73,7 +73,7 @@ def recheck_limit(site_count: int) -> int:
 
 def recheck_tiers(policy: str, now: datetime) -> list[tuple[str | None, datetime]]:
     """The ``(published_since, checked_before)`` pairs of :data:`RECHECK_TIERS` at ``now``, as
-    :func:`storage.versions.notices_due_for_recheck` takes them: every tier for "due", the first for
+    :func:`storage.versions.recheck_due` takes them: every tier for "due", the first for
     "fresh"."""
     return [
         (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)

@@ -146,7 +146,7 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
-        # The recheck tiers select by age and by last check (storage.versions.notices_due_for_recheck).
+        # The recheck tiers select by age and by last check (storage.versions.recheck_due).
         Index("ix_notices_published_date", "published_date"),
         Index("ix_notices_last_checked_at", "last_checked_at"),
     )

@@ -4,29 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage.criteria import one_of
 from storage.models import Notice, NoticeVersion, RawSnapshot, Source
-from storage.versions import notices_due_for_recheck
+from storage.versions import recheck_due
 
 
-def _slugs_by_source_id(session: Session, site_slugs: Sequence[str]) -> dict[int, str]:
-    rows = session.execute(select(Source.id, Source.slug).where(one_of(session, Source.slug, site_slugs)))
-    return {source_id: slug for source_id, slug in rows}
+class RecheckTarget(NamedTuple):
+    """What a recheck needs of one known notice: its site, its URL, its state and its validators.
+
+    Columns, not :class:`Notice` objects: a monitor cycle over 3,000 sites reads thousands, and
+    building the ORM objects cost several times the query (docs/benchmarks.md, "Hot database
+    queries").
+    """
+
+    slug: str
+    url: str
+    status: str
+    etag: str | None
+    last_modified: str | None
 
 
-def notices_of_sites(session: Session, site_slugs: Sequence[str]) -> list[tuple[str, Notice]]:
-    """Every known notice of the named sites, each with its site's slug."""
-    slugs = _slugs_by_source_id(session, site_slugs)
-    if not slugs:
-        return []
-    notices = session.scalars(
-        select(Notice).where(one_of(session, Notice.source_id, list(slugs))).order_by(Notice.id)
+def _targets_of_sites(site_slugs: Sequence[str], session: Session) -> Select[Any]:
+    columns = (Source.slug, Notice.url, Notice.status, Notice.etag, Notice.last_modified)
+    return (
+        select(*columns)
+        .join(Source, Source.id == Notice.source_id)
+        .where(one_of(session, Source.slug, site_slugs))
     )
-    return [(slugs[n.source_id], n) for n in notices]
+
+
+def notices_of_sites(session: Session, site_slugs: Sequence[str]) -> list[RecheckTarget]:
+    """Every known notice of the named sites."""
+    if not site_slugs:
+        return []
+    rows = session.execute(_targets_of_sites(site_slugs, session).order_by(Notice.id))
+    return [RecheckTarget(*row) for row in rows]
 
 
 def notices_due_of_sites(
@@ -35,19 +52,18 @@ def notices_due_of_sites(
     *,
     tiers: Sequence[tuple[str | None, datetime]],
     limit: int,
-) -> list[tuple[str, Notice]]:
-    """The named sites' notices whose age tier makes them due for a recheck, each with its site's slug
-    (``tiers`` as :func:`storage.versions.notices_due_for_recheck` takes them)."""
-    slugs = _slugs_by_source_id(session, site_slugs)
-    if not slugs:  # no source_ids would mean every source to notices_due_for_recheck
+) -> list[RecheckTarget]:
+    """The named sites' notices whose age tier makes them due for a recheck, least recently checked
+    first (``tiers`` as :func:`storage.versions.recheck_due` takes them)."""
+    if not site_slugs:
         return []
-    notices = notices_due_for_recheck(
-        session,
-        source_ids=list(slugs),
-        tiers=tiers,
-        limit=limit,
+    stmt = (
+        _targets_of_sites(site_slugs, session)
+        .where(recheck_due(tiers))
+        .order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at)
+        .limit(limit)
     )
-    return [(slugs[n.source_id], n) for n in notices]
+    return [RecheckTarget(*row) for row in session.execute(stmt)]
 
 
 def notice_ids_of_sites(session: Session, site_slugs: Sequence[str] | None) -> list[int]:

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.criteria import one_of
 from storage.models import Change, Notice, NoticeVersion, Policy, Source, utcnow
 
 
@@ -185,18 +184,14 @@ def policy_has_alerted_new(session: Session, policy_id: int) -> bool:
     return bool(session.scalar(stmt))
 
 
-def notices_due_for_recheck(
-    session: Session,
-    *,
-    source_ids: Sequence[int] | None,
-    tiers: Sequence[tuple[str | None, datetime]],
-    limit: int,
-) -> list[Notice]:
-    """Known notices whose last check is older than their age tier allows, least recently checked first.
+def recheck_due(tiers: Sequence[tuple[str | None, datetime]]) -> Any:
+    """The condition on :class:`Notice` under which a known notice is due for a recheck.
 
     ``tiers``: ``(published_since, checked_before)`` pairs, freshest first; a notice belongs to the
     first tier whose ``published_since`` (an ISO date) it is on or after, and the last tier
-    (``published_since`` None) takes the rest, undated notices included.
+    (``published_since`` None) takes the rest, undated notices included. It is due when its last
+    check is older than its tier's ``checked_before``. Removed notices stay on their tier: a
+    restored notice is news too.
     """
     conditions = []
     newer_than: str | None = None
@@ -209,15 +204,7 @@ def notices_due_for_recheck(
         stale = or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before)
         conditions.append(and_(*in_tier, stale))
         newer_than = published_since
-    # Removed notices stay on their tier: a restored notice is news too.
-    stmt = select(Notice).where(or_(*conditions))
-    if source_ids:
-        stmt = stmt.where(one_of(session, Notice.source_id, source_ids))
-    return list(
-        session.scalars(
-            stmt.order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at).limit(limit)
-        )
-    )
+    return or_(*conditions)
 
 
 def mark_not_modified(
