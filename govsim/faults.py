@@ -10,6 +10,7 @@
 | truncate    | headers promise the full Content-Length, half the body is sent, then the connection closes |
 | redirect    | HTTP 302 to the same path on another host (the site's alias address) |
 | js_list     | list pages become a script-built shell with no rows in the static HTML |
+| cookie_gate | a request without the gate's cookie gets HTTP 302 back to itself with ``Set-Cookie`` (a JavaScript-free cookie gate); with the cookie, the normal answer |
 
 Each fault has a scope (``all``, ``list`` or ``detail``) and optionally a ``count``: it then
 applies to the next ``count`` matching requests only, so a retry can succeed.
@@ -21,7 +22,19 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("challenge", "maintenance", "error", "slow", "reset", "truncate", "redirect", "js_list")
+FAULT_KINDS = (
+    "challenge",
+    "maintenance",
+    "error",
+    "slow",
+    "reset",
+    "truncate",
+    "redirect",
+    "js_list",
+    "cookie_gate",
+)
+# The cookie a cookie_gate fault sets and then asks for.
+GATE_COOKIE = "govsim_gate"
 SCOPES = ("all", "list", "detail")
 
 

@@ -7,7 +7,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from govsim.attachments import attachment_bytes
-from govsim.faults import FAULT_KINDS, Fault, challenge_page, error_page, maintenance_page
+from govsim.faults import FAULT_KINDS, GATE_COOKIE, Fault, challenge_page, error_page, maintenance_page
 from govsim.httpcore import Request, Response
 from govsim.render import (
     encode,
@@ -53,6 +53,8 @@ class SiteApp:
         found = route(state.spec, request.method, request.path, request.query)
         kind = found.kind if found else "other"
         delay, fault = (0.0, None) if self.alias else self._faults(kind)
+        if fault is not None and fault.kind == "cookie_gate" and _sends_gate_cookie(request):
+            fault = None
         if fault is not None and fault.kind != "truncate":
             response = self._fault_response(fault, request)
         else:
@@ -92,6 +94,12 @@ class SiteApp:
             return Response(status, error_page(status), html, fault="error")
         if fault.kind == "reset":
             return Response(0, action="reset", fault="reset")
+        if fault.kind == "cookie_gate":
+            headers = {
+                "Location": self.state.base_url + request.target,
+                "Set-Cookie": f"{GATE_COOKIE}=1; Path=/",
+            }
+            return Response(302, b"", headers, fault="cookie_gate")
         if fault.kind == "redirect":
             target = (self.state.alias_url or self.state.base_url) + request.target
             return Response(302, b"", {"Location": target}, fault="redirect")
@@ -247,3 +255,8 @@ class SiteApp:
             if since is not None and since.tzinfo is not None and modified.replace(microsecond=0) <= since:
                 return Response(304, b"", headers)
         return Response(200, body, headers)
+
+
+def _sends_gate_cookie(request: Request) -> bool:
+    cookies = request.headers.get("cookie", "")
+    return any(part.strip().split("=", 1)[0] == GATE_COOKIE for part in cookies.split(";"))

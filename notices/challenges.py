@@ -9,6 +9,8 @@ script into the real pages it lets through.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 def _mojibake(text: str) -> str:
@@ -58,3 +60,72 @@ CHALLENGE_TEXT = re.compile(
     ),
     re.I,
 )
+
+
+@dataclass(frozen=True)
+class ChallengeFamily:
+    """One anti-bot product, as its challenge page or its cookies show it.
+
+    ``markers`` are searched in the page; ``cookies`` are cookie names its responses set (a name
+    ending in ``*`` is a prefix).
+    """
+
+    name: str
+    label: str
+    markers: re.Pattern[str] | None = None
+    cookies: tuple[str, ...] = ()
+
+
+# Most specific first; the first family whose marker or cookie a response shows is the one.
+CHALLENGE_FAMILIES: tuple[ChallengeFamily, ...] = (
+    ChallengeFamily("ruishu", "瑞数 Ruishu", RUISHU),
+    ChallengeFamily(
+        "wzws",
+        "WZWS",
+        re.compile(r"wzwschallenge|WZWSREL|wzwstemplate|wzwsconfirm", re.I),
+        cookies=("wzws_cid", "wzwsconfirm", "wzwstemplate", "wzwschallenge", "wzwsvtime"),
+    ),
+    ChallengeFamily(
+        "jiasule",
+        "加速乐 Jiasule",
+        re.compile(r"__jsl_clearance|_\W*_\W*jsl_clearance|\"tn\"\s*:\s*\"__jsl", re.I),
+        cookies=("__jsluid*", "__jsl_clearance*"),
+    ),
+    ChallengeFamily(
+        "yunsuo",
+        "云锁 Yunsuo",
+        re.compile(r"yunsuo_session_verify|security_session_verify|security_verify_data", re.I),
+        cookies=("yunsuo_session_verify", "security_session_verify", "security_session_mid_verify"),
+    ),
+    ChallengeFamily("aliyun", "阿里云 WAF", re.compile(r"acw_sc__v2", re.I), cookies=("acw_sc__v2",)),
+    ChallengeFamily(
+        "cloudflare",
+        "Cloudflare",
+        re.compile(r"cf-browser-verification|challenge-platform|cf_chl_", re.I),
+        cookies=("cf_clearance", "__cf_bm"),
+    ),
+)
+
+
+def _cookie_matches(name: str, wanted: str) -> bool:
+    return name.startswith(wanted[:-1]) if wanted.endswith("*") else name == wanted
+
+
+def challenge_family(status: int, html: str, cookie_names: Iterable[str] = ()) -> ChallengeFamily | None:
+    """The anti-bot product behind a response already judged a challenge: by its page's markers,
+    then by the cookies it sets; a 412 with neither is taken for Ruishu's (the status its
+    challenges answer with). None when nothing names one."""
+    names = [name.strip() for name in cookie_names]
+    for family in CHALLENGE_FAMILIES:
+        if family.markers is not None and family.markers.search(html):
+            return family
+        if any(_cookie_matches(name, wanted) for name in names for wanted in family.cookies):
+            return family
+    if status == 412:
+        return CHALLENGE_FAMILIES[0]
+    return None
+
+
+def set_cookie_names(values: Iterable[str]) -> list[str]:
+    """The cookie names of ``Set-Cookie`` header values (``name=value; Path=/`` → ``name``)."""
+    return [value.split("=", 1)[0].strip() for value in values if "=" in value]

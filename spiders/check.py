@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import config
-from notices.challenges import RUISHU
 from notices.model import RawPage
 from sites import Site
 from spiders.faults import Verdict, classify
@@ -94,8 +93,10 @@ class SiteCheck:
     """What one live check found. ``ok`` when rows were listed and the sample detail is a notice.
 
     ``problem`` and ``fix`` are the first problem found and what to do about it; ``problems`` are
-    all of them. ``blocked`` names the challenge family (``ruishu``, ``challenge``, ``denied``) when
-    the site answered with an anti-bot page.
+    all of them. ``blocked`` names the challenge family when the site answered with an anti-bot
+    page: one of :data:`notices.challenges.CHALLENGE_FAMILIES` (``ruishu``, ``wzws``, ``jiasule``,
+    ``yunsuo``, ``aliyun``, ``cloudflare``), ``challenge`` when none is recognised, ``denied`` for a
+    plain refusal (HTTP 403/521).
     """
 
     slug: str
@@ -260,9 +261,9 @@ def _check_list(site: Site, result: SiteCheck, fetch: Any) -> ListPage | None:
         status, body, headers = fetch(request)
         result.list_status = status
         result.list_reachable = True
-        verdict = classify(status, body)
+        verdict = classify(status, body, _set_cookies(headers))
         if verdict is not None:
-            _fail_verdict(result, "list page", request.url, status, body, verdict)
+            _fail_verdict(result, "list page", request.url, status, verdict)
             return None
         listing = flavour.parse_list(site, request, request.url, body, headers.get("content-type"))
         if not listing.shell:
@@ -282,19 +283,19 @@ def _check_list(site: Site, result: SiteCheck, fetch: Any) -> ListPage | None:
     return listing
 
 
-def _fail_verdict(
-    result: SiteCheck, where: str, url: str, status: int, body: bytes, verdict: Verdict
-) -> None:
+def _set_cookies(headers: dict[str, str]) -> list[str]:
+    return [headers["set-cookie"]] if "set-cookie" in headers else []
+
+
+def _fail_verdict(result: SiteCheck, where: str, url: str, status: int, verdict: Verdict) -> None:
     message = f"{where} {url} is {verdict.reason}"
     if verdict.kind == "blocked":
-        if status in (403, 521) and "challenge" not in verdict.reason:
-            result.blocked = "denied"
+        result.blocked = verdict.family or "challenge"
+        if result.blocked == "denied":
             result.fail("denied", message)
-        elif status == 412 or RUISHU.search(body[:200_000].decode("utf-8", errors="replace")):
-            result.blocked = "ruishu"
+        elif result.blocked == "ruishu":
             result.fail("blocked-ruishu", message)
         else:
-            result.blocked = "challenge"
             result.fail("blocked", message)
     elif verdict.maintenance:
         result.fail("maintenance", message)
@@ -308,9 +309,9 @@ def _check_detail(site: Site, url: str, result: SiteCheck, fetch: Any) -> None:
     result.detail_url = url
     status, body, headers = fetch(PageRequest(url=url))
     result.detail_status = status
-    verdict = classify(status, body)
+    verdict = classify(status, body, _set_cookies(headers))
     if verdict is not None:
-        _fail_verdict(result, "detail page", url, status, body, verdict)
+        _fail_verdict(result, "detail page", url, status, verdict)
     extract = _extractor()
     if extract is None:
         result.notes.append("notices.extract is not available; only the detail fetch was checked")

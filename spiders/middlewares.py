@@ -15,7 +15,7 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
 import config
-from spiders.faults import classify
+from spiders.faults import backoff_for, classify
 from spiders.protocol import FLAG, ROLE, SITE, GuardedSpider
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ class SiteGuardMiddleware:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and response.status != 304 and location:
             target = urljoin(request.url, location.decode("latin-1"))
+            if target == request.url:
+                # A cookie gate: Set-Cookie and back to the same URL, which Scrapy's duplicate
+                # filter would drop. Followed once more with the cookie (REDIRECT_MAX_TIMES bounds it).
+                request.dont_filter = True
             if not spider.same_site(slug, target):
                 spider.outcomes.inc(slug, "offsite_redirects")
                 spider.outcomes.inc(slug, "refused")
@@ -75,12 +79,15 @@ class SiteGuardMiddleware:
             return response
         if role == "attachment" or response.status == 304 or response.status in spider.retry_http_codes:
             return response
-        verdict = classify(response.status, response.body)
+        set_cookies = [value.decode("latin-1") for value in response.headers.getlist(b"Set-Cookie")]
+        verdict = classify(response.status, response.body, set_cookies)
         if verdict is None:
             return response
         if verdict.kind == "blocked":
             spider.outcomes.inc(slug, "challenges")
-            spider.outcomes.block(slug, f"site {slug}: {role} page returned {verdict.reason}")
+            spider.outcomes.block(
+                slug, f"site {slug}: {role} page returned {verdict.reason}", backoff_for(verdict)
+            )
         elif verdict.maintenance:
             # On a detail page too: the site is down, so it is a site failure and the rest waits.
             spider.outcomes.fail(

@@ -16,7 +16,6 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-CHALLENGE_BACKOFF = timedelta(hours=6)
 MAX_ERRORS_KEPT = 20
 
 
@@ -72,7 +71,7 @@ class SiteOutcomes:
         if stop:
             outcome.extra["stopped"] = True
 
-    def block(self, slug: str, message: str, backoff: timedelta = CHALLENGE_BACKOFF) -> None:
+    def block(self, slug: str, message: str, backoff: timedelta) -> None:
         """An anti-bot challenge: stop the site and back off before trying it again."""
         outcome = self.sites[slug]
         hours = backoff.total_seconds() / 3600

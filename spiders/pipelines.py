@@ -284,6 +284,15 @@ class SnapshotPipeline:
                         f"site {slug}: the crawler was stopped before it finished; "
                         f"the pages fetched until then are stored",
                     )
+        if self.spider.mode != "recheck":
+            for slug, outcome in outcomes.sites.items():
+                if outcome.status == "ok" and not self.crawler.stats.get_value(f"site/{slug}/list_pages"):
+                    # Nothing failed, yet no list page reached the spider: never report that "ok".
+                    outcomes.fail(
+                        slug,
+                        f"site {slug}: no list page was answered (every list request was dropped "
+                        f"before a response reached the crawler); nothing of the site was checked",
+                    )
         for slug, (source_id, run_id) in self.runs.items():
             outcome = outcomes.get(slug)
             with session_scope(self.database_url) as session:

@@ -66,9 +66,10 @@ def test_an_anti_bot_challenge_is_a_clear_failure(
         gov.admin.fault(slug, "challenge", on=False, scope=scope)
     assert result.exit_code == 1, describe(result)
     assert result.stdout.startswith(f"{slug}: BROKEN"), result.stdout
-    assert f"problem: {where} " in result.stdout and "anti-bot challenge (HTTP 412)" in result.stdout, (
-        result.stdout
-    )
+    assert (
+        f"problem: {where} " in result.stdout
+        and "anti-bot challenge (HTTP 412, 瑞数 Ruishu)" in result.stdout
+    ), result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert cli("sites", "check", slug).exit_code == 0, "the site works again once the challenge is gone"
 

@@ -54,7 +54,9 @@ def test_a_challenged_list_is_reported(sites: dict[str, Site], govsim: GovsimHan
     govsim.admin.fault("hainan", "challenge", scope="list")
     result = check_site(sites["hainan"], timeout=5)
     assert not result.ok
-    assert result.problems == [f"list page {result.list_url} is an anti-bot challenge (HTTP 412)"]
+    assert result.problems == [
+        f"list page {result.list_url} is an anti-bot challenge (HTTP 412, 瑞数 Ruishu)"
+    ]
     assert "BROKEN" in result.describe()
 
 

@@ -252,3 +252,21 @@ def test_rechecks_ride_along_with_a_monitor_crawl(world: CrawlWorld, first_crawl
     assert (run.status, run.not_modified) == ("ok", 2)
     log = world.govsim.admin.request_log("twice-sim")
     assert log["by_kind"].get("list") == 1 and log["not_modified"] == 2
+
+
+def test_a_site_whose_list_request_never_gets_an_answer_is_not_ok(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    # Two entries for one column (the same list URL): Scrapy's duplicate filter drops the second
+    # entry's list request, so no response ever reaches it; that site must not read "ok".
+    original = (world.sites_dir / "scale-000.toml").read_text(encoding="utf-8")
+    twin = world.sites_dir / "scale-000-twin.toml"
+    twin.write_text(original.replace('slug = "scale-000"', 'slug = "scale-000-twin"'), encoding="utf-8")
+    try:
+        report = world.crawl(["scale-000", "scale-000-twin"])
+    finally:
+        world.compose_sites()
+    statuses = {slug: site.status for slug, site in report.sites.items()}
+    assert sorted(statuses.values()) == ["failed", "ok"], statuses
+    failed = next(site for site in report.sites.values() if site.status == "failed")
+    assert failed.error is not None and "no list page was answered" in failed.error
