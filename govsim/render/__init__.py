@@ -14,13 +14,21 @@ from govsim.model import Notice, SiteSpec
 from govsim.noise import NoiseView
 from govsim.render.chrome import RenderContext
 from govsim.render.detail import DETAIL_BUILDERS
-from govsim.render.lists import JSON_LIST_BUILDERS, LIST_BUILDERS, hanweb_records, hanweb_shell, js_only_list
+from govsim.render.lists import (
+    JSON_LIST_BUILDERS,
+    LIST_BUILDERS,
+    hanweb_records,
+    hanweb_shell,
+    jpaas_column,
+    js_only_list,
+)
 
 __all__ = [
     "RenderContext",
     "encode",
     "render_detail",
     "render_hanweb_records",
+    "render_column_shell",
     "render_js_only_list",
     "render_list",
 ]
@@ -83,6 +91,11 @@ def render_hanweb_records(
     rows = notices[max(start, 1) - 1 : end]
     per_page = per_page or int(site.params.get("perpage", site.page_size))
     return hanweb_records(_ctx(site, "", None, None), rows, len(notices), per_page).encode("utf-8")
+
+
+def render_column_shell(site: SiteSpec, *, base_url: str = "", noise: NoiseView | None = None) -> bytes:
+    """A jpaas column page: no rows, the script that names the gateway request that draws them."""
+    return encode(site, jpaas_column(_ctx(site, base_url, noise, None)))
 
 
 def render_js_only_list(site: SiteSpec, *, base_url: str = "", noise: NoiseView | None = None) -> bytes:
