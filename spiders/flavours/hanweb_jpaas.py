@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html
 import json
 import math
 import re
@@ -37,7 +38,8 @@ def unit_query(text: str) -> dict[str, str]:
     """The gateway parameters a column page declares: the ``queryData`` of its ``unitbuild.js`` script
     (or of its pagination block), a JSON-like object written with single quotes."""
     found: dict[str, str] = {}
-    for _quote, literal in _QUERY_DATA.findall(text):
+    for _quote, written in _QUERY_DATA.findall(text):
+        literal = html.unescape(written)
         try:
             data = json.loads(literal)
         except ValueError:
@@ -96,11 +98,11 @@ class HanwebJpaasFlavour(Flavour):
             payload = payload_of(body, content_type, site)
             answer = payload if isinstance(payload, dict) else {}
             data = answer.get("data")
-            html = data.get("html") if isinstance(data, dict) else None
-            if not isinstance(html, str) or answer.get("success") is False:
+            fragment = data.get("html") if isinstance(data, dict) else None
+            if not isinstance(fragment, str) or answer.get("success") is False:
                 # Not the gateway's answer (an error page): no rows, so the spider reports it.
                 return ListPage()
-            return self._read(site, request.page_no or 1, url, html, url)
+            return self._read(site, request.page_no or 1, url, fragment, url)
         return self._column(site, request, url, decode(body, content_type, site))
 
     def _column(self, site: Site, request: PageRequest, url: str, text: str) -> ListPage:
@@ -120,8 +122,8 @@ class HanwebJpaasFlavour(Flavour):
             return page  # the static page is page 1; its next request is the gateway's page 2
         return ListPage(next_request=PageRequest(url=first_data, page_no=1), shell=True)
 
-    def _read(self, site: Site, page_no: int, url: str, html: str, unit_url: str) -> ListPage:
-        selector = Selector(text=html)
+    def _read(self, site: Site, page_no: int, url: str, fragment: str, unit_url: str) -> ListPage:
+        selector = Selector(text=fragment)
         links = PageLinks(url)
         rows = html_rows(
             selector,
@@ -130,7 +132,7 @@ class HanwebJpaasFlavour(Flavour):
             site.selectors.get("list_date", "b::text, span::text"),
             links,
         )
-        pager = " ".join(selector.css(".pagination").getall()) or html
+        pager = " ".join(selector.css(".pagination").getall()) or fragment
         total = int_field(_first(_COUNT, pager))
         size = int_field(_first(_ROWS, pager)) or _page_size(unit_url) or len(rows) or DEFAULT_ROWS
         shown = int_field(_first(_PAGE_NO, pager))
