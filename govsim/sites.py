@@ -176,7 +176,7 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
                      ("首页", "机构概况", "科技资讯", "政务公开", "政务服务", "互动交流"),
                      "陕ICP备05004690号", "陕公网安备 61010402000254号", "6100000036", "陕西省科学技术厅", "sx"),
         doc_prefix="陕科发", params={"site_id": "CMSkjt", "cat_id": 221, "column": "/xw/tzgg"},
-        page_size=15, filler_count=32, synthetic=True, id_base=5_100_000,
+        page_size=15, filler_count=33, synthetic=True, id_base=5_100_000,
         notes="iList.jsp platform: static lists /info/iList.jsp?cat_id=<N>&cur_page=N with a 共P页 pager whose links"
               " are relative (?site_id=…&cur_page=N); details /<section>/<sub>/<id>.htm with #attribute > span.",
     ),
