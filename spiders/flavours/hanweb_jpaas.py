@@ -77,6 +77,11 @@ class HanwebJpaasFlavour(Flavour):
     clients whatever they ask) ends the walk. A ``"success": false`` answer has no rows, so the spider
     reports it. Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default
     ``b::text, span::text``). Details: ``art/YYYY/M/D/art_<col>_<id>.html``, or ``…/art/YYYY/art_<hex>.html``.
+
+    Evidence: hulelan/china-governance ``crawlers/hangzhou.py`` (the query, ``data.html``, ``<b>`` dates, ``count``;
+    page 1 served whatever ``pageNo`` says to overseas clients) and ``crawlers/zhejiang.py`` (page 1 in the column
+    page, the pagination div's attributes); DIYgod/RSSHub ``gov/mohurd/policy.ts`` (``unitbuild.js`` ``url`` and
+    ``querydata``); MIIT and Huzhou crawler code (``paramJson``, ``success``/``code``, an empty page past the last).
     """
 
     name = "hanweb_jpaas"

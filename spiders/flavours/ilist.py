@@ -32,6 +32,10 @@ class IlistFlavour(Flavour):
     (default ``span::text, p::text, b::text``). Details are static pages such as ``/xw/tzgg/1234.htm`` or
     ``/gk/gk02/1234.htm``, whose ``#attribute > span`` hold 索引号, 文号, 日期 and 来源, the body in
     ``#info_content`` (or ``.info_content``); the default ``detail_url_pattern`` is that shape.
+
+    Evidence: DIYgod/RSSHub ``gov/shaanxi/kjt.ts`` (``/view/iList.jsp?cat_id=221``, ``.textlist li a``) and
+    ``gov/sichuan/deyang/govpublicinfo.ts`` (Mianzhu's ``node_id=GKmzs&cat_id=…&cur_page=1``); crawler code of other
+    iList.jsp sites (the pager quoted above, ``a.all`` to the last ``cur_page``, ``#info_title``, ``#info_content``).
     """
 
     name = "ilist"
