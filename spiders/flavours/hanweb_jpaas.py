@@ -73,7 +73,8 @@ class HanwebJpaasFlavour(Flavour):
     ``list_urls`` may name the gateway request itself (the spider pages it by ``pageNo`` or ``paramJson``), or
     the column page: the spider reads ``queryData`` there (the site's ``params`` ``web_id``, ``page_id``,
     ``tpl_set_id``, ``tag_id``, ``rows`` win when given) and counts rows the static page already shows as
-    page 1. A ``pageNo`` in the answer that is not the one asked for (the gateway serves page 1 to some
+    page 1; from a column page the spider asks with ``rows`` and ``pageNo`` (for a site that pages by ``paramJson``,
+    name its gateway request in ``list_urls``). A ``pageNo`` in the answer that is not the one asked for (the gateway serves page 1 to some
     clients whatever they ask) ends the walk. A ``"success": false`` answer has no rows, so the spider
     reports it. Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default
     ``b::text, span::text``). Details: ``art/YYYY/M/D/art_<col>_<id>.html``, or ``…/art/YYYY/art_<hex>.html``.
@@ -119,7 +120,7 @@ class HanwebJpaasFlavour(Flavour):
             return ListPage()  # neither the page nor params say which unit draws the rows
         query.setdefault("parseType", "bulidstatic")
         query.setdefault("pageType", "column")
-        query.setdefault("rows", _first(_ROWS, text) or str(DEFAULT_ROWS))
+        query.setdefault("rows", _first(_ROWS, _pager(Selector(text=text), "")) or str(DEFAULT_ROWS))
         first_data = urlunsplit(urlsplit(endpoint)._replace(query=urlencode({**query, "pageNo": 1})))
         page = self._read(site, 1, url, text, first_data)
         pattern = self.detail_pattern(site)
@@ -137,7 +138,7 @@ class HanwebJpaasFlavour(Flavour):
             site.selectors.get("list_date", "b::text, span::text"),
             links,
         )
-        pager = " ".join(selector.css(".pagination").getall()) or fragment
+        pager = _pager(selector, fragment)
         total = int_field(_first(_COUNT, pager))
         size = int_field(_first(_ROWS, pager)) or _page_size(unit_url) or len(rows) or DEFAULT_ROWS
         shown = int_field(_first(_PAGE_NO, pager))
@@ -152,6 +153,11 @@ class HanwebJpaasFlavour(Flavour):
             total_pages=total_pages,
             malformed_links=tuple(links.warnings()),
         )
+
+
+def _pager(selector: Selector, default: str) -> str:
+    """The markup of the pagination block (its ``count``, ``rows``, ``pageNo``), else ``default``."""
+    return " ".join(selector.css(".pagination").getall()) or default
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
