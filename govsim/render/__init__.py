@@ -68,9 +68,9 @@ def render_list(
 ) -> bytes:
     """List page ``page`` (0-based) over ``notices`` (newest first, the visible ones).
 
-    For gkmlpt, ucap and igs this is the JSON API answer (ucap and igs of ``size`` rows, the page
-    size the request asked for); for hanweb the static shell without rows (its rows come from
-    :func:`render_hanweb_records`).
+    For gkmlpt, ucap, igs and hanweb_jpaas this is the JSON API answer (ucap, igs and hanweb_jpaas of
+    ``size`` rows, the page size the request asked for); for hanweb the static shell without rows (its
+    rows come from :func:`render_hanweb_records`; hanweb_jpaas's column page is :func:`render_column_shell`).
     """
     ctx = _ctx(site, base_url, noise, None)
     if site.flavour == "hanweb":
