@@ -11,6 +11,7 @@ from govsim.faults import FAULT_KINDS, GATE_COOKIE, Fault, challenge_page, error
 from govsim.httpcore import Request, Response
 from govsim.render import (
     encode,
+    render_column_shell,
     render_detail,
     render_hanweb_records,
     render_js_only_list,
@@ -194,18 +195,23 @@ class SiteApp:
             state.generation,
             found.page,
             found.size,
+            found.shell,
             tuple(sorted(state.noise.items())),
             tuple((n.id, n.version) for n in visible),
         )
 
         def build() -> bytes:
+            if found.shell:
+                return render_column_shell(
+                    spec, base_url=state.base_url, noise=state.noise_for(None, live=live)
+                )
             return render_list(
                 spec, visible, found.page, base_url=state.base_url, noise=state.noise_for(None, live=live),
                 size=found.size,
             )  # fmt: skip
 
         live = spec.dynamic
-        if spec.flavour in ("gkmlpt", "ucap", "igs"):
+        if spec.flavour in ("gkmlpt", "ucap", "igs", "hanweb_jpaas") and not found.shell:
             headers = {"Content-Type": "application/json;charset=UTF-8"}
         else:
             headers = self._html_headers()

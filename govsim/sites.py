@@ -152,6 +152,34 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         notes="IGS search front: the list is JSON from /igs/front/search/list.html (page.content[] with BT, DOCPUBURL,"
               " ZXSJ, CWRQ; total as a string); details are TRS-style static pages.",
     ),
+    SiteSpec(
+        slug="hangzhou-sim", name="杭州市人民政府（模拟）", region="浙江省杭州市", level="city", flavour="hanweb_jpaas",
+        list_path="/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic&webId=149"
+                  "&tplSetId=LWYUCb5AkzKrVm7WODRpT&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F%E7%9B%AE%E5%88%97"
+                  "%E8%A1%A8a&pageId=1229063389&rows=15&pageNo=1",
+        detail_url_pattern=r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",
+        theme=_theme("zhejiang", "杭州市人民政府门户网站", "#1b5fa8",
+                     ("首页", "政务公开", "政务服务", "政民互动", "走进杭州"),
+                     "浙ICP备05020286号", "浙公网安备 33010302000283号", "3301000003", "杭州市人民政府办公厅", "hz"),
+        doc_prefix="杭政办函", params={"web_id": 149, "page_id": 1229063389, "tpl_set_id": "LWYUCb5AkzKrVm7WODRpT",
+                                    "tag_id": "当前栏目列表a", "rows": 15},
+        page_size=15, filler_count=34, synthetic=True, id_base=2_400_000,
+        notes="Hanweb jpaas: the column page /col/col<pageId>/index.html has no rows, its unitbuild.js script GETs"
+              " the gateway /api-gateway/jpaas-publish-server/front/page/build/unit, which answers JSON data.html"
+              " (rows and a pagination block with count, rows, pageNo).",
+    ),
+    SiteSpec(
+        slug="shaanxi-sim", name="陕西省科学技术厅（模拟）", region="陕西省", level="province", flavour="ilist",
+        list_path="/info/iList.jsp?site_id=CMSkjt&cat_id=221&cur_page=1",
+        detail_url_pattern=r"/xw/tzgg/\d+\.htm$",
+        theme=_theme("plain", "陕西省科学技术厅", "#9c1d22",
+                     ("首页", "机构概况", "科技资讯", "政务公开", "政务服务", "互动交流"),
+                     "陕ICP备05004690号", "陕公网安备 61010402000254号", "6100000036", "陕西省科学技术厅", "sx"),
+        doc_prefix="陕科发", params={"site_id": "CMSkjt", "cat_id": 221, "column": "/xw/tzgg"},
+        page_size=15, filler_count=33, synthetic=True, id_base=5_100_000,
+        notes="iList.jsp platform: static lists /info/iList.jsp?cat_id=<N>&cur_page=N with a 共P页 pager whose links"
+              " are relative (?site_id=…&cur_page=N); details /<section>/<sub>/<id>.htm with #attribute > span.",
+    ),
 )  # fmt: skip
 
 _SCALE_LAYOUTS = ("hainan", "qinghai", "chongqing", "guangdong", "chuzhou", "zhejiang", "lawportal", "plain")
@@ -181,6 +209,15 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             f"&filter[CHANNELID]={9000 + index}&filter[AVAILABLE]=true&orderProperty=PUBDATE&orderDirection=desc",
             r"/\d{6}/t\d{8}_\d+\.html$",
         ),
+        "hanweb_jpaas": (
+            f"/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic&webId={20 + index}"
+            f"&tplSetId=tpl{index}&pageType=column&tagId=list{index}&pageId={1600 + index}&rows=20&pageNo=1",
+            r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",
+        ),
+        "ilist": (
+            f"/info/iList.jsp?site_id=CMSs{index}&cat_id={10000 + index}&cur_page=1",
+            rf"/xw/s{index}/\d+\.htm$",
+        ),
     }
     flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},
@@ -200,6 +237,14 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             "page_size": 20,
             "column": "/zfxxgk/zfwj",
         },
+        "hanweb_jpaas": {
+            "web_id": 20 + index,
+            "page_id": 1600 + index,
+            "tpl_set_id": f"tpl{index}",
+            "tag_id": f"list{index}",
+            "rows": 20,
+        },
+        "ilist": {"site_id": f"CMSs{index}", "cat_id": 10000 + index, "column": f"/xw/s{index}"},
     }
     params = flavour_params.get(flavour, {})
     theme = _theme(_SCALE_LAYOUTS[index % len(_SCALE_LAYOUTS)], f"{org}网", "#335577",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ COUNT_PATH = "/interface/visit/count.jsp"  # the TRS-style visit counter script 
 HANWEB_PROXY = "/module/jpage/dataproxy.jsp"
 UCAP_SEARCH = "/common/search/"  # + channel id
 IGS_SEARCH = "/igs/front/search/list.html"
+JPAAS_UNIT = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+ILIST = "/info/iList.jsp"
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Route:
     size: int | None = None  # list pages whose query names the page size (ucap, igs)
     notice_id: str | None = None
     file_name: str | None = None
+    shell: bool = False  # a column page whose rows a script fetches (hanweb_jpaas)
 
 
 def list_path(site: SiteSpec, page: int) -> str:
@@ -37,6 +41,10 @@ def list_path(site: SiteSpec, page: int) -> str:
         return f"/content/column/{site.params['column_id']}?pageIndex={page + 1}"
     if site.flavour in ("ucap", "igs"):
         return _with_page(site.list_path, "page" if site.flavour == "ucap" else "pageNumber", page + 1)
+    if site.flavour == "hanweb_jpaas":
+        return _with_page(site.list_path, "pageNo", page + 1)
+    if site.flavour == "ilist":
+        return _with_page(site.list_path, "cur_page", page + 1)
     return f"{col}/list_{page + 1}.html"
 
 
@@ -59,6 +67,10 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
         return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{notice.id}.shtml"
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
+    if site.flavour == "hanweb_jpaas":
+        return f"/art/{day.year}/{day.month}/{day.day}/art_{site.params['page_id']}_{notice.id}.html"
+    if site.flavour == "ilist":
+        return f"{site.params['column']}/{notice.id}.htm"
     return f"{site.column}/{notice.id}.html"
 
 
@@ -76,6 +88,10 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
         return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "hanweb_jpaas":
+        return f"/module/download/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "ilist":
+        return f"/upload/{site.params['site_id']}/{day:%Y%m}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
 
 
@@ -87,6 +103,8 @@ _DETAIL_ID = {
     "portal": re.compile(r"/(\d+)\.html$"),
     "ucap": re.compile(r"^/\w+/c\d+/\d{6}/(\d+)\.shtml$"),
     "igs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
+    "hanweb_jpaas": re.compile(r"^/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html$"),
+    "ilist": re.compile(r"^/[\w-]+/[\w-]+/(\d+)\.htm$"),
 }
 
 
@@ -124,15 +142,35 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "igs":
         if path == IGS_SEARCH and query.get("filter[CHANNELID]") == str(site.params["channel_id"]):
             return Route("list", _int(query.get("pageNumber"), 1) - 1, size=_positive(query.get("pageSize")))
+    elif site.flavour == "hanweb_jpaas":
+        if path in (f"/col/col{site.params['page_id']}/index.html", f"/col/col{site.params['page_id']}/"):
+            return Route("list", 0, shell=True)
+        if path == JPAAS_UNIT and query.get("pageId") == str(site.params["page_id"]):
+            page_no, size = _jpaas_paging(query)
+            return Route("list", page_no - 1, size=size)
+    elif site.flavour == "ilist":
+        if path == ILIST and query.get("cat_id") == str(site.params["cat_id"]):
+            return Route("list", _int(query.get("cur_page"), 1) - 1)
     else:
         match = re.fullmatch(re.escape(col) + r"/list_(\d+)\.html", path)
         if match:
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
-    prefix = site.params["column"] if site.flavour == "igs" else col
-    if match and (site.flavour not in ("trs", "igs") or path.startswith(prefix + "/")):
+    prefix = site.params["column"] if site.flavour in ("igs", "ilist") else col
+    if match and (site.flavour not in ("trs", "igs", "ilist") or path.startswith(prefix + "/")):
         return Route("detail", notice_id=match.group(1))
     return None
+
+
+def _jpaas_paging(query: dict[str, str]) -> tuple[int, int | None]:
+    """The jpaas gateway's page and page size: ``pageNo``/``rows``, or ``paramJson={"pageNo","pageSize"}``."""
+    try:
+        paged = json.loads(query["paramJson"]) if "paramJson" in query else None
+    except ValueError:
+        paged = None
+    if isinstance(paged, dict):
+        return _int(str(paged.get("pageNo", 1)), 1), _positive(str(paged.get("pageSize", "")))
+    return _int(query.get("pageNo"), 1), _positive(query.get("rows"))
 
 
 def _int(value: str | None, default: int) -> int:

@@ -21,16 +21,25 @@ from urllib.parse import parse_qs, urlsplit
 
 from notices.decode import decode_html
 from notices.html import parse_html
+from notices.list_records import json_payload
 from notices.listing import parse_listing
 from notices.model import ListItem, RawPage
 from sites import FLAVOURS, Site
 from sites.confinement import address_refusal, literal_address
 from spiders.flavours import ListPage, ListRow, PageRequest, get_flavour
 from spiders.flavours.hanweb import jpage_params
+from spiders.flavours.hanweb_jpaas import UNIT_PATH, is_unit_url, unit_query
 from spiders.flavours.trs import parse_create_page_html
 
 # The families a flavour implements; the others are recognised and reported, not yet crawlable.
-FLAVOUR_OF_CMS = {"trs": "trs", "gkmlpt": "gkmlpt", "hanweb": "hanweb", "anhui": "anhui"}
+FLAVOUR_OF_CMS = {
+    "trs": "trs",
+    "gkmlpt": "gkmlpt",
+    "hanweb": "hanweb",
+    "anhui": "anhui",
+    "hanweb_jpaas": "hanweb_jpaas",
+    "ilist": "ilist",
+}
 # Families whose flavour reads only the family's JSON list answer: proposed when it reads this page.
 JSON_FLAVOUR_OF_CMS = {"ucap": "ucap", "igs": "igs"}
 _JSON_REQUEST = {
@@ -83,6 +92,10 @@ def detect_site(
     listing = parse_listing(text, page.url)
     reasons: list[str] = []
     cms = listing.cms
+    if cms == "hanweb" and (is_unit_url(page.url) or "jpaas-publish-server" in text):
+        # Rows of /art/… links count as Hanweb cues; the jpaas gateway that serves them says which Hanweb.
+        cms = "hanweb_jpaas"
+        reasons.append("Hanweb's /art/ URL shapes, served through its jpaas gateway: the hanweb_jpaas family")
     if cms:
         reasons.append(f"{_family_name(cms)}: {_family_evidence(cms, text, page.url)}")
     else:
@@ -162,7 +175,23 @@ def _family_evidence(cms: str, text: str, url: str) -> str:
         return "the gkmlpt platform (/gkmlpt/ API or pages)"
     if cms == "anhui":
         return "the Anhui platform's /site/tpl/ or content/column/ pages"
+    if cms == "hanweb_jpaas":
+        query = unit_query(text) or unit_query(_unit_fragment(text))
+        ids = ", ".join(f"{k}={query[k]}" for k in ("webId", "pageId", "tagId") if k in query)
+        where = "the gateway's JSON answer" if is_unit_url(url) else "a script or pager naming the gateway"
+        return f"{where} ({UNIT_PATH})" + (f", {ids}" if ids else "")
+    if cms == "ilist":
+        column = parse_qs(urlsplit(url).query).get("cat_id")
+        return "an iList.jsp column" + (f" (cat_id={column[0]})" if column else "") + ", paged by cur_page=N"
     return "its list machinery in the page or URL"
+
+
+def _unit_fragment(text: str) -> str:
+    """The HTML a jpaas gateway answer carries (``data.html``), or nothing."""
+    payload = json_payload(text)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    fragment = data.get("html") if isinstance(data, dict) else None
+    return fragment if isinstance(fragment, str) else ""
 
 
 def _params(text: str, url: str) -> dict[str, str | int]:

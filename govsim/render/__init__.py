@@ -14,13 +14,21 @@ from govsim.model import Notice, SiteSpec
 from govsim.noise import NoiseView
 from govsim.render.chrome import RenderContext
 from govsim.render.detail import DETAIL_BUILDERS
-from govsim.render.lists import JSON_LIST_BUILDERS, LIST_BUILDERS, hanweb_records, hanweb_shell, js_only_list
+from govsim.render.lists import (
+    JSON_LIST_BUILDERS,
+    LIST_BUILDERS,
+    hanweb_records,
+    hanweb_shell,
+    jpaas_column,
+    js_only_list,
+)
 
 __all__ = [
     "RenderContext",
     "encode",
     "render_detail",
     "render_hanweb_records",
+    "render_column_shell",
     "render_js_only_list",
     "render_list",
 ]
@@ -60,9 +68,9 @@ def render_list(
 ) -> bytes:
     """List page ``page`` (0-based) over ``notices`` (newest first, the visible ones).
 
-    For gkmlpt, ucap and igs this is the JSON API answer (ucap and igs of ``size`` rows, the page
-    size the request asked for); for hanweb the static shell without rows (its rows come from
-    :func:`render_hanweb_records`).
+    For gkmlpt, ucap, igs and hanweb_jpaas this is the JSON API answer (ucap, igs and hanweb_jpaas of
+    ``size`` rows, the page size the request asked for); for hanweb the static shell without rows (its
+    rows come from :func:`render_hanweb_records`; hanweb_jpaas's column page is :func:`render_column_shell`).
     """
     ctx = _ctx(site, base_url, noise, None)
     if site.flavour == "hanweb":
@@ -83,6 +91,11 @@ def render_hanweb_records(
     rows = notices[max(start, 1) - 1 : end]
     per_page = per_page or int(site.params.get("perpage", site.page_size))
     return hanweb_records(_ctx(site, "", None, None), rows, len(notices), per_page).encode("utf-8")
+
+
+def render_column_shell(site: SiteSpec, *, base_url: str = "", noise: NoiseView | None = None) -> bytes:
+    """A jpaas column page: no rows, the script that names the gateway request that draws them."""
+    return encode(site, jpaas_column(_ctx(site, base_url, noise, None)))
 
 
 def render_js_only_list(site: SiteSpec, *, base_url: str = "", noise: NoiseView | None = None) -> bytes:

@@ -230,6 +230,28 @@ def igs_detail(ctx: RenderContext, notice: Notice) -> str:
                 metas=_metas(ctx, notice, "局级文件"), crumbs=["政务公开", "政策文件", "局级文件"])  # fmt: skip
 
 
+def ilist_detail(ctx: RenderContext, notice: Notice) -> str:
+    """An ``iList.jsp`` site's document page: 索引号, 文号, 日期 and 来源 in ``#attribute > span``, the body
+    in ``#info_content``."""
+    p = ctx.site.theme.css_prefix
+    spans = "".join(
+        f"<span>{label}：{esc(value)}</span>"
+        for label, value in (("索引号", notice.index_no), ("文号", notice.doc_number),
+                             ("发布日期", f"{notice.published:%Y-%m-%d}"), ("来源", notice.issuer))
+    )  # fmt: skip
+    main = f"""<div class="{p}-detail"><div id="info_title">{esc(notice.title)}</div>
+<div id="attribute">{spans}</div>
+<div class="info_sub"><span id="info_released_dtime">{notice.published:%Y-%m-%d}</span>{visit_counter(ctx, notice.id)}</div>
+<div id="info_content" class="info_content">
+{body_html(ctx, notice)}
+</div>
+{attachments_html(ctx, notice)}
+{_tools(ctx, notice)}
+</div>"""
+    return page(ctx, title=f"{notice.title}-{ctx.site.theme.site_title}", main=main,
+                metas=_metas(ctx, notice, "通知公告"), crumbs=["通知公告"])  # fmt: skip
+
+
 DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "trs": trs_detail,
     "gkmlpt": gkmlpt_detail,
@@ -238,4 +260,6 @@ DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "portal": portal_detail,
     "ucap": ucap_detail,
     "igs": igs_detail,
+    "hanweb_jpaas": hanweb_detail,  # the same CMS publishes the same art pages behind either list
+    "ilist": ilist_detail,
 }

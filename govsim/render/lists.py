@@ -11,7 +11,7 @@ from govsim.model import Notice
 from govsim.noise import CHINA
 from govsim.render.chrome import RenderContext, esc, page
 from govsim.render.detail import portal_title
-from govsim.urls import HANWEB_PROXY, detail_path, list_path
+from govsim.urls import HANWEB_PROXY, ILIST, JPAAS_UNIT, detail_path, list_path
 from sites import FlavourName
 
 
@@ -194,6 +194,76 @@ def _broken_title(title: str) -> str:
     return title if len(title) <= 24 else title[:24] + "<br/>" + title[24:]
 
 
+def _jpaas_query(ctx: RenderContext) -> str:
+    """The ``queryData`` a jpaas column declares, single-quoted as the pages write it."""
+    p = ctx.site.params
+    fields = {"webId": p["web_id"], "pageId": p["page_id"], "tplSetId": p["tpl_set_id"], "tagId": p["tag_id"],
+              "parseType": "bulidstatic", "pageType": "column", "editType": "null"}  # fmt: skip
+    return "{" + ",".join(f"'{k}':'{v}'" for k, v in fields.items()) + "}"
+
+
+def jpaas_column(ctx: RenderContext) -> str:
+    """The jpaas column page: no rows, a ``unitbuild.js`` script that names the gateway and its query."""
+    p = ctx.site.params
+    main = f"""<div class="{ctx.site.theme.css_prefix}-list"><div class="list-title">部门文件</div>
+<div id="{esc(p["tag_id"])}"><script id="{p["page_id"]}" src="/cms_files/default/script/AuthorizedRead/unitbuild.js" webId="{p["web_id"]}" parseType="bulidstatic" url="{JPAAS_UNIT}" queryData="{_jpaas_query(ctx)}"></script></div>
+</div>"""
+    return page(ctx, title=f"部门文件 {ctx.site.theme.site_title}", main=main, metas={"ColumnName": "部门文件"},
+                crumbs=["政务公开", "部门文件"])  # fmt: skip
+
+
+def jpaas_unit(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
+    """The jpaas gateway's answer: JSON whose ``data.html`` holds the rows and a pagination block
+    (``count``, ``rows``, ``pageNo``); past the last page the list is empty."""
+    p = ctx.site.params
+    items = "\n".join(
+        f'<li><a title="{esc(n.title)}" target="_blank" href="{detail_path(ctx.site, n)}">{esc(_short(n.title))}</a>'
+        f"<b>{n.published:%Y-%m-%d}</b></li>"
+        for n in rows
+    )
+    html = (
+        f'<div class="default_pgContainer"><ul class="{ctx.site.theme.css_prefix}-list">\n{items}\n</ul></div>\n'
+        f'<div class="pagination" queryData="{_jpaas_query(ctx)}" rows="{size}" unitid="{esc(p["tag_id"])}" '
+        f'count="{total}" pageNo="{page_no + 1}" unitUrl="{JPAAS_UNIT}"></div>'
+    )
+    return json.dumps({"success": True, "code": "200", "data": {"html": html}}, ensure_ascii=False)
+
+
+def ilist_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    """An ``iList.jsp`` column: ``<li>`` rows (date before the link), and the platform's pager, whose
+    links are relative (``?site_id=…&cur_page=N``) and whose last-page link reads 未页."""
+    p = ctx.site.params
+    pages = page_count(total, ctx.site.page_size)
+    items = "\n".join(
+        f'<li><span>{n.published:%Y-%m-%d}</span><a href="{detail_path(ctx.site, n)}" target="_blank" '
+        f'title="{esc(n.title)}">{esc(_short(n.title, 28))}</a></li>'
+        for n in rows
+    )
+    number = page_no + 1
+    query = f"?site_id={p['site_id']}&amp;cat_id={p['cat_id']}&amp;cur_page="
+    pager = (
+        f"共<span>{total}</span> 条信息 共<span>{pages}</span>页 第{number}页 "
+        f'[<a href="{query}1">首页</a>] [<a href="{query}{max(number - 1, 1)}">上一页</a>] '
+        f'[<a href="{query}{min(number + 1, pages)}">下一页</a>] [<a href="{query}{pages}">未页</a>]'
+    )
+    columns = "".join(
+        f'<li><a href="{ILIST}?cat_id={cat}">{name}</a></li>'
+        for cat, name in (
+            (p["cat_id"], "通知公告"),
+            (int(p["cat_id"]) + 1, "工作动态"),
+            (int(p["cat_id"]) + 2, "政策法规"),
+        )
+    )
+    main = f"""<div class="{ctx.site.theme.css_prefix}-main"><div class="leftmenu"><ul>{columns}</ul></div>
+<div class="rightlist"><div class="catnm">通知公告</div>
+<ul class="textlist">
+{items}
+</ul>
+<div class="pagebar"><p>{pager}</p></div></div></div>"""
+    return page(ctx, title=f"通知公告-{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "通知公告"},
+                crumbs=["通知公告"])  # fmt: skip
+
+
 def js_only_list(ctx: RenderContext) -> str:
     """The list as a script-built shell (the "js_list" fault): no rows in the static HTML."""
     main = """<div class="list-box"><ul id="list-container"></ul><div id="page_div"></div>
@@ -207,10 +277,12 @@ LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int,
     "gkmlpt": gkmlpt_list,
     "anhui": anhui_list,
     "portal": portal_list,
+    "ilist": ilist_list,
 }
 
 # The JSON search APIs answer with the page size the request asks for.
 JSON_LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int, int, int], str]] = {
     "ucap": ucap_list,
     "igs": igs_list,
+    "hanweb_jpaas": jpaas_unit,
 }

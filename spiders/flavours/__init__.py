@@ -10,7 +10,9 @@ from spiders.flavours.anhui import AnhuiFlavour
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode
 from spiders.flavours.gkmlpt import GkmlptFlavour
 from spiders.flavours.hanweb import HanwebFlavour
+from spiders.flavours.hanweb_jpaas import HanwebJpaasFlavour
 from spiders.flavours.igs import IgsFlavour
+from spiders.flavours.ilist import IlistFlavour
 from spiders.flavours.portal import PortalFlavour
 from spiders.flavours.trs import TrsFlavour
 from spiders.flavours.ucap import UcapFlavour
@@ -25,6 +27,8 @@ FLAVOURS: dict[str, Flavour] = {
         PortalFlavour(),
         UcapFlavour(),
         IgsFlavour(),
+        HanwebJpaasFlavour(),
+        IlistFlavour(),
     )
 }
 

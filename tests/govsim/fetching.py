@@ -18,6 +18,8 @@ BODY_XPATH = {
     "portal": "//div[@class='lp-content']",
     "ucap": "//div[@class='article_content']/ucapcontent",
     "igs": "//div[@class='article-content']",
+    "hanweb_jpaas": "//div[@id='zoom']",
+    "ilist": "//div[@id='info_content']",
 }
 
 

@@ -21,6 +21,8 @@ FLAVOUR = {
     "lawportal-sim": "portal",
     "heilongjiang-sim": "ucap",
     "tianjin-sim": "igs",
+    "hangzhou-sim": "hanweb_jpaas",
+    "shaanxi-sim": "ilist",
 }
 
 

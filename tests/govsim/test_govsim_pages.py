@@ -48,6 +48,26 @@ def walk_list(site: dict[str, Any], encoding: str) -> list[str]:
             if page >= data["totalPages"]:
                 return urls
             page += 1
+    if flavour == "hanweb_jpaas":
+        page = 1
+        while True:
+            html = json.loads(fetch(re.sub(r"pageNo=\d+", f"pageNo={page}", first)).body)["data"]["html"]
+            urls += [
+                urljoin(first, h)
+                for h in re.findall(r'<li><a title="[^"]*" target="_blank" href="([^"]+)"', html)
+            ]
+            count, rows = (int(re.search(rf'{k}="(\d+)"', html).group(1)) for k in ("count", "rows"))
+            if page * rows >= count:
+                return urls
+            page += 1
+    if flavour == "ilist":
+        page = 1
+        while True:
+            text = fetch(re.sub(r"cur_page=\d+", f"cur_page={page}", first)).body.decode(encoding)
+            urls += [urljoin(first, h) for h in re.findall(r'<li><span>[\d-]+</span><a href="([^"]+)"', text)]
+            if page >= int(re.search(r"共<span>(\d+)</span>页", text).group(1)):
+                return urls
+            page += 1
     if flavour == "hanweb":
         shell = fetch(first).body.decode(encoding)
         config = {

@@ -1,6 +1,6 @@
 """Save govsim's rendered pages as fixtures (run by hand: ``.venv/bin/python tests/notices/save_govsim_pages.py``).
 
-Every site flavour govsim serves (trs, gkmlpt, hanweb, anhui, portal, a GBK site, a wrong-charset
+Every site flavour govsim serves (trs, gkmlpt, hanweb, anhui, portal, …, a GBK site, a wrong-charset
 site, a page holding its text twice) gets a detail page; list flavours get a list page; one detail
 page is saved twice with different noise (counter, timestamp, nonce, related links, markup) so the
 gate proves noise never reaches the body. The tests read only the saved bytes, never govsim.
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from govsim.noise import NoiseView  # noqa: E402
-from govsim.render import render_detail, render_js_only_list, render_list  # noqa: E402
+from govsim.render import render_column_shell, render_detail, render_js_only_list, render_list  # noqa: E402
 from govsim.urls import detail_path  # noqa: E402
 from govsim.world import World  # noqa: E402
 from notices import parse_doc_number  # noqa: E402
@@ -117,17 +117,44 @@ def main() -> None:
             )
         if spec.flavour == "gkmlpt":
             continue  # its list is a JSON API answer, not a page extract() sees
+        list_path = spec.list_path
         if spec.flavour == "hanweb":
             list_body = render_js_only_list(spec, base_url=state.base_url)
+        elif spec.flavour == "hanweb_jpaas":
+            # The column page: the gateway's JSON is not a page extract() sees.
+            list_body = render_column_shell(spec, base_url=state.base_url)
+            list_path = f"/col/col{spec.params['page_id']}/index.html"
         else:
             list_body = render_list(spec, state.visible(), 0, base_url=state.base_url)
-        if slug in ("hainan", "chuzhou", "lawportal-sim", "zhejiang-sim", "gbk-sim"):
+        listed = (
+            "hainan",
+            "chuzhou",
+            "lawportal-sim",
+            "zhejiang-sim",
+            "gbk-sim",
+            "hangzhou-sim",
+            "shaanxi-sim",
+        )
+        if slug in listed:
+            expected: dict = {"page_kind": "list", "warnings_contain": ["list page"]}
+            if spec.flavour == "hanweb_jpaas":
+                expected["list"] = {"items_count": 0, "cms": "hanweb_jpaas"}
+            if spec.flavour == "ilist":
+                items = [{"url": BASE + detail_path(spec, n), "title": n.title, "date": n.published.isoformat()}
+                         for n in state.visible()[: spec.page_size]]  # fmt: skip
+                expected["list"] = {
+                    "items_count": len(items),
+                    "items_first": items[:2],
+                    "items_last": items[-1],
+                    "next_pages": [state.base_url + re.sub(r"cur_page=\d+", "cur_page=2", spec.list_path)],
+                    "cms": "ilist",
+                }
             _save(
                 f"govsim_{slug}_list",
                 list_body,
-                state.base_url + spec.list_path,
+                state.base_url + list_path,
                 _headers(spec),
-                {"page_kind": "list", "warnings_contain": ["list page"]},
+                expected,
                 f"govsim seed 7, site {slug} first list page",
             )
 

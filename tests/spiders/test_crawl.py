@@ -1,6 +1,6 @@
 """Crawling govsim for real: every flavour paged, incremental monitoring, recheck, attachments, bytes.
 
-The module crawls the twelve named govsim sites once (``first_crawl``); each test then works from
+The module crawls the fourteen named govsim sites once (``first_crawl``); each test then works from
 that state with crawls of its own, so the tests do not depend on each other's order.
 """
 
@@ -24,8 +24,9 @@ SITES = [
     "hainan", "qinghai", "chongqing", "guangdong", "chuzhou",  # seeds: trs ×3, gkmlpt, anhui
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",  # hanweb, portal, trs ×3
     "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
+    "hangzhou-sim", "shaanxi-sim",  # hanweb_jpaas (a JSON list), ilist
 ]  # fmt: skip
-JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim"]
+JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim", "hangzhou-sim"]
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,8 @@ def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
 
 
 @pytest.mark.parametrize(
-    "slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES]
+    "slug",
+    ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES, "shaanxi-sim"],
 )
 def test_a_newly_published_notice_is_fetched_on_the_next_run(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
@@ -222,35 +224,39 @@ def test_known_urls_cover_notices_and_good_snapshots(world: CrawlWorld, first_cr
         assert world.published_urls("chuzhou") <= known_urls(session, source.id)
 
 
+@pytest.mark.parametrize("slug", ["scale-000", "scale-007", "scale-008"])  # trs, hanweb_jpaas, ilist
 def test_monitor_stops_at_max_list_pages_and_backfill_walks_them_all(
-    world: CrawlWorld, first_crawl: CrawlReport
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
 ) -> None:
-    world.compose_sites({"scale-000": {"max_list_pages": 1}})
+    world.compose_sites({slug: {"max_list_pages": 1}})
     try:
-        monitor = world.crawl(["scale-000"]).sites["scale-000"]
+        monitor = world.crawl([slug]).sites[slug]
         assert (monitor.stats["list_pages"], monitor.stats["list_stopped_at_max_pages"]) == (1, 1)
-        first_page = world.detail_urls("scale-000")
-        assert 0 < len(first_page) < len(world.published_urls("scale-000"))
+        first_page = world.detail_urls(slug)
+        assert 0 < len(first_page) < len(world.published_urls(slug))
 
-        backfill = world.crawl(["scale-000"], mode="backfill").sites["scale-000"]
+        backfill = world.crawl([slug], mode="backfill").sites[slug]
         assert backfill.status == "ok" and backfill.stats["list_pages"] >= 2
         walked = backfill.stats["list_pages"]
-        assert f"site=scale-000 walked {walked} of {walked} list pages (100%)" in world.progress
-        first = rf"site=scale-000 walked 1 of {walked} list pages \(\d+%\), about .+ left"
+        assert f"site={slug} walked {walked} of {walked} list pages (100%)" in world.progress
+        first = rf"site={slug} walked 1 of {walked} list pages \(\d+%\), about .+ left"
         assert any(re.fullmatch(first, line) for line in world.progress), world.progress
-        new_details = world.detail_urls("scale-000", crawl_run_id=backfill.crawl_run_id)
-        assert new_details == world.published_urls("scale-000") - first_page  # known pages are not refetched
+        new_details = world.detail_urls(slug, crawl_run_id=backfill.crawl_run_id)
+        assert new_details == world.published_urls(slug) - first_page  # known pages are not refetched
     finally:
         world.compose_sites()
 
 
-def test_rechecks_ride_along_with_a_monitor_crawl(world: CrawlWorld, first_crawl: CrawlReport) -> None:
-    notices = [n for n in world.govsim.admin.notices("twice-sim") if not n["removed"]][:2]
+@pytest.mark.parametrize("slug", ["twice-sim", "shaanxi-sim"])
+def test_rechecks_ride_along_with_a_monitor_crawl(
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+) -> None:
+    notices = [n for n in world.govsim.admin.notices(slug) if not n["removed"]][:2]
     world.govsim.admin.reset_request_log()
-    report = world.crawl(["twice-sim"], recheck=recheck_items(world, "twice-sim", notices))
-    run = report.sites["twice-sim"]
+    report = world.crawl([slug], recheck=recheck_items(world, slug, notices))
+    run = report.sites[slug]
     assert (run.status, run.not_modified) == ("ok", 2)
-    log = world.govsim.admin.request_log("twice-sim")
+    log = world.govsim.admin.request_log(slug)
     assert log["by_kind"].get("list") == 1 and log["not_modified"] == 2
 
 

@@ -96,6 +96,7 @@ def test_a_slug_is_proposed_from_the_host(host: str, slug: str) -> None:
 
 FAMILIES = [
     "hainan", "chuzhou", "guangdong", "chongqing", "zhejiang-sim", "lawportal-sim", "heilongjiang-sim", "tianjin-sim",
+    "hangzhou-sim", "shaanxi-sim",
 ]  # fmt: skip
 
 
@@ -125,6 +126,21 @@ def test_detect_on_the_first_list_page_of_every_govsim_family(gov: GovsimHandle,
     assert set(urls) <= set(published), sorted(set(urls) - set(published))[:3]
     newest = max(published.values(), key=lambda n: (n["published"], n["id"]))
     assert newest["url"] in urls, "the first list page must hold the newest notice"
+
+
+@pytest.mark.xdist_group("spiders-detect")
+def test_detect_reads_a_jpaas_column_page_through_its_gateway_request(gov: GovsimHandle) -> None:
+    column = gov.base_urls["hangzhou-sim"] + "/col/col1229063389/index.html"
+    result = cli("sites", "detect", column, "--json")
+    assert result.exit_code == 0, describe(result)
+    found = json.loads(result.stdout)
+    assert (found["cms"], found["flavour"]) == ("hanweb_jpaas", "hanweb_jpaas"), found["reasons"]
+    first_page = [n["url"] for n in gov.admin.notices("hangzhou-sim") if not n["removed"]][:15]
+    assert [item["url"] for item in found["items"]] == first_page
+    assert any(
+        r.startswith("its data request GET ") and r.endswith("holds 15 rows") for r in found["reasons"]
+    )
+    assert found["next_pages"][0].endswith("pageNo=2")
 
 
 @pytest.mark.xdist_group("spiders-detect")
