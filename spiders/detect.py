@@ -6,7 +6,10 @@ the items and next pages :func:`notices.listing.parse_listing` finds), and what 
 parser (:mod:`spiders.flavours`) actually reads from it. A flavour is proposed only when the page's
 family is one a flavour implements and that parser reads rows (or the page is the family's
 JavaScript shell with its data request), or, for a page of no known family, when one parser reads a
-real list from it. Every step that decided something is said in ``reasons``.
+real list from it. ``generic`` is the fallback, never ahead of a family that has a flavour: proposed
+for a page of no known family (its cms then ``generic``), or of a family whose own parser reads
+nothing there, when its links follow one of the known URL dialects
+(:data:`spiders.flavours.generic.DIALECTS`). Every step that decided something is said in ``reasons``.
 """
 
 from __future__ import annotations
@@ -26,11 +29,19 @@ from notices.model import ListItem, RawPage
 from sites import FLAVOURS, Site
 from sites.confinement import address_refusal, literal_address
 from spiders.flavours import ListPage, ListRow, PageRequest, get_flavour
+from spiders.flavours.generic import dominant_dialect
 from spiders.flavours.hanweb import jpage_params
+from spiders.flavours.shanghai import jquery_pager
 from spiders.flavours.trs import parse_create_page_html
 
 # The families a flavour implements; the others are recognised and reported, not yet crawlable.
-FLAVOUR_OF_CMS = {"trs": "trs", "gkmlpt": "gkmlpt", "hanweb": "hanweb", "anhui": "anhui"}
+FLAVOUR_OF_CMS = {
+    "trs": "trs",
+    "gkmlpt": "gkmlpt",
+    "hanweb": "hanweb",
+    "anhui": "anhui",
+    "shanghai": "shanghai",
+}
 # Families whose flavour reads only the family's JSON list answer: proposed when it reads this page.
 JSON_FLAVOUR_OF_CMS = {"ucap": "ucap", "igs": "igs"}
 _JSON_REQUEST = {
@@ -39,6 +50,9 @@ _JSON_REQUEST = {
 }
 # A page of no known family is proposed for a flavour only when that parser reads a real list.
 MIN_ROWS_WITHOUT_FAMILY = 3
+# Flavours proposed only by their own rule, never as the parser that merely reads the most rows:
+# shanghai for its family's pages, generic for a page of no family whose links follow a dialect.
+_NOT_BY_ROWS = ("shanghai", "generic")
 _LEVEL_OF_HOST = (
     (re.compile(r"^(www\.)?gov\.cn$"), "national"),
     (re.compile(r"^(www\.)?(beijing|tianjin|shanghai|cq|chongqing)\.gov\.cn$"), "municipality"),
@@ -95,6 +109,8 @@ def detect_site(
     params = _params(text, page.url)
     readings: dict[str, ListPage | None] = {name: _read_with(name, page, params) for name in FLAVOURS}
     flavour = _choose(cms, readings, reasons)
+    if flavour == "generic" and cms is None:
+        cms = "generic"
     items = list(listing.items)
     next_pages = list(listing.next_pages)
     if flavour is not None:
@@ -162,6 +178,12 @@ def _family_evidence(cms: str, text: str, url: str) -> str:
         return "the gkmlpt platform (/gkmlpt/ API or pages)"
     if cms == "anhui":
         return "the Anhui platform's /site/tpl/ or content/column/ pages"
+    if cms == "shanghai":
+        shown_ids = sorted(set(re.findall(r"ivs_(?:title|content|date)", text)))
+        pages = jquery_pager(text)
+        cues = [f"#{', #'.join(shown_ids)}"] if shown_ids else []
+        cues += [f"jQuery .pagination({{totalPage: {pages}}})"] if pages is not None else []
+        return ", ".join(cues) or "its list classes (uli16, nowrapli) and /assets/js/ETUI/ scripts"
     return "its list machinery in the page or URL"
 
 
@@ -244,6 +266,14 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
                 f"proposed flavour: {name} (the {_family_name(cms)} family; its parser reads the list)"
             )
             return name
+        fallback = _generic_fallback(readings)
+        if fallback is not None:
+            reasons.append(fallback)
+            reasons.append(
+                f"proposed flavour: generic (the {_family_name(cms)} family's parser {name} reads no rows "
+                "from this page, but its document links follow a known dialect)"
+            )
+            return "generic"
         reasons.append(
             f"proposed flavour: {name} (the {_family_name(cms)} family), but its parser reads no rows from "
             "this page: check that it is the column's list page, or give the entry selectors or params"
@@ -264,8 +294,15 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
             f"no flavour implements the {_family_name(cms)} family yet: the entry cannot be crawled"
         )
         return None
+    fallback = _generic_fallback(readings) if cms is None else None
+    if fallback is not None:
+        reasons.append(fallback)
+        reasons.append(
+            "proposed flavour: generic (no family cues, but its document links follow a known dialect)"
+        )
+        return "generic"
     best = max(
-        ((len(r.rows), name) for name, r in readings.items() if r is not None),
+        ((len(r.rows), name) for name, r in readings.items() if r is not None and name not in _NOT_BY_ROWS),
         default=(0, ""),
     )
     if best[0] >= MIN_ROWS_WITHOUT_FAMILY:
@@ -274,6 +311,15 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         return best[1]
     reasons.append("no flavour reads a list from this page")
     return None
+
+
+def _generic_fallback(readings: dict[str, ListPage | None]) -> str | None:
+    """The reason line for the generic flavour, when its rows follow one URL dialect in number."""
+    generic = readings.get("generic")
+    found = dominant_dialect([r.url for r in generic.rows]) if generic is not None else None
+    if found is None or found[1] < MIN_ROWS_WITHOUT_FAMILY:
+        return None
+    return f"generic: {found[1]} links in the {found[0].label} dialect"
 
 
 def propose_toml(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from spiders.flavours.anhui import AnhuiFlavour
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode
+from spiders.flavours.generic import GenericFlavour
 from spiders.flavours.gkmlpt import GkmlptFlavour
 from spiders.flavours.hanweb import HanwebFlavour
 from spiders.flavours.igs import IgsFlavour
 from spiders.flavours.portal import PortalFlavour
+from spiders.flavours.shanghai import ShanghaiFlavour
 from spiders.flavours.trs import TrsFlavour
 from spiders.flavours.ucap import UcapFlavour
 
@@ -25,6 +27,8 @@ FLAVOURS: dict[str, Flavour] = {
         PortalFlavour(),
         UcapFlavour(),
         IgsFlavour(),
+        ShanghaiFlavour(),
+        GenericFlavour(),
     )
 }
 
