@@ -179,7 +179,9 @@ class SiteApp:
             body = render_hanweb_records(spec, visible, start, end, per_page=per_page)
             return Response(200, body, {"Content-Type": "text/xml;charset=UTF-8"})
         pages = max(1, -(-len(visible) // size))
-        if found.page < 0 or (found.page >= pages and spec.flavour in ("trs", "portal")):
+        if found.page < 0 or (
+            found.page >= pages and spec.flavour in ("trs", "portal", "shanghai", "generic")
+        ):
             return self._not_found(404)
         key = (
             "list",

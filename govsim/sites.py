@@ -152,6 +152,26 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         notes="IGS search front: the list is JSON from /igs/front/search/list.html (page.content[] with BT, DOCPUBURL,"
               " ZXSJ, CWRQ; total as a string); details are TRS-style static pages.",
     ),
+    SiteSpec(
+        slug="shanghai-sim", name="上海市发展和改革委员会（模拟）", region="上海市", level="municipality",
+        flavour="shanghai", list_path="/fgw_gfxwj/index.html", detail_url_pattern=r"/\d{8}/[0-9a-f]{32}\.html$",
+        theme=_theme("plain", "上海市发展和改革委员会", "#1a5ba6",
+                     ("首页", "机构概况", "政务公开", "政务服务", "互动交流"),
+                     "沪ICP备05003121号", "沪公网安备 31010102002511号", "3100000040", "上海市发展和改革委员会", "sh"),
+        doc_prefix="沪发改规范", page_size=20, filler_count=31, synthetic=True, id_base=4_400_000,
+        notes="The Shanghai platform: dated li rows in ul.uli16, the jQuery pagination plugin (totalPage, index_N.html"
+              " from 2); details /<column>/YYYYMMDD/<32hex>.html with #ivs_title, #ivs_date, #ivs_content.",
+    ),
+    SiteSpec(
+        slug="sichuan-sim", name="四川省人民政府（模拟）", region="四川省", level="province", flavour="generic",
+        list_path="/10462/c102914/gfxwj.shtml", detail_url_pattern=r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$",
+        theme=_theme("plain", "四川省人民政府网站", "#c4161c",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "互动交流", "走进四川"),
+                     "蜀ICP备05003828号", "川公网安备 51010402000507号", "5100000062", "四川省人民政府办公厅", "sc"),
+        doc_prefix="川办规", page_size=15, filler_count=37, synthetic=True, id_base=8_800_000,
+        notes="No named CMS (generic): div.biaobody rows, details in the Sichuan YYYY/M/D/<32hex>.shtml dialect,"
+              " a pager of links (下页 to gfxwj_N.shtml, 共N页).",
+    ),
 )  # fmt: skip
 
 _SCALE_LAYOUTS = ("hainan", "qinghai", "chongqing", "guangdong", "chuzhou", "zhejiang", "lawportal", "plain")
@@ -181,6 +201,8 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             f"&filter[CHANNELID]={9000 + index}&filter[AVAILABLE]=true&orderProperty=PUBDATE&orderDirection=desc",
             r"/\d{6}/t\d{8}_\d+\.html$",
         ),
+        "shanghai": ("/zwgk/gfxwj/index.html", r"/\d{8}/[0-9a-f]{32}\.html$"),
+        "generic": ("/zwgk/c1001/list.shtml", r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),
     }
     flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},

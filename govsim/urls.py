@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,18 @@ def list_path(site: SiteSpec, page: int) -> str:
         return f"/content/column/{site.params['column_id']}?pageIndex={page + 1}"
     if site.flavour in ("ucap", "igs"):
         return _with_page(site.list_path, "page" if site.flavour == "ucap" else "pageNumber", page + 1)
+    if site.flavour in ("shanghai", "generic"):
+        # The column's own file, then <name>_2.<ext>, <name>_3.<ext>, … (pages numbered from 2).
+        stem, _, ext = site.list_path.rpartition(".")
+        return site.list_path if page == 0 else f"{stem}_{page + 1}.{ext}"
     return f"{col}/list_{page + 1}.html"
+
+
+def hex_id(site: SiteSpec, notice_id: str) -> str:
+    """The 32-hex file name of a notice on the Shanghai and Sichuan shapes: a hash, then the id (so
+    a path routes back to its notice, and a made-up name does not)."""
+    digest = hashlib.md5(f"{site.slug}/{notice_id}".encode(), usedforsecurity=False).hexdigest()
+    return digest[:16] + f"{int(notice_id):016x}"
 
 
 def _with_page(path: str, key: str, page: int) -> str:
@@ -59,6 +71,10 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
         return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{notice.id}.shtml"
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
+    if site.flavour == "shanghai":
+        return f"{site.column}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
+    if site.flavour == "generic":
+        return f"{site.column}/{day.year}/{day.month}/{day.day}/{hex_id(site, notice.id)}.shtml"
     return f"{site.column}/{notice.id}.html"
 
 
@@ -76,6 +92,10 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
         return f"/{site.params['site_code']}/{site.params['channel_code']}/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "shanghai":
+        return f"{site.column}/{day:%Y%m%d}/{attachment.file_name}"
+    if site.flavour == "generic":
+        return f"{site.column}/{day.year}/{day.month}/{day.day}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
 
 
@@ -87,7 +107,10 @@ _DETAIL_ID = {
     "portal": re.compile(r"/(\d+)\.html$"),
     "ucap": re.compile(r"^/\w+/c\d+/\d{6}/(\d+)\.shtml$"),
     "igs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
+    "shanghai": re.compile(r"/\d{8}/[0-9a-f]{16}([0-9a-f]{16})\.html$"),
+    "generic": re.compile(r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{16}([0-9a-f]{16})\.shtml$"),
 }
+_HEX_IDS = ("shanghai", "generic")
 
 
 def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Route | None:
@@ -124,14 +147,22 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "igs":
         if path == IGS_SEARCH and query.get("filter[CHANNELID]") == str(site.params["channel_id"]):
             return Route("list", _int(query.get("pageNumber"), 1) - 1, size=_positive(query.get("pageSize")))
+    elif site.flavour in ("shanghai", "generic"):
+        stem, _, ext = site.list_path.rpartition(".")
+        if path == site.list_path:
+            return Route("list", 0)
+        match = re.fullmatch(re.escape(stem) + r"_(\d+)\." + re.escape(ext), path)
+        if match and int(match.group(1)) >= 2:
+            return Route("list", int(match.group(1)) - 1)
     else:
         match = re.fullmatch(re.escape(col) + r"/list_(\d+)\.html", path)
         if match:
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
     prefix = site.params["column"] if site.flavour == "igs" else col
-    if match and (site.flavour not in ("trs", "igs") or path.startswith(prefix + "/")):
-        return Route("detail", notice_id=match.group(1))
+    if match and (site.flavour not in ("trs", "igs", *_HEX_IDS) or path.startswith(prefix + "/")):
+        notice_id = str(int(match.group(1), 16)) if site.flavour in _HEX_IDS else match.group(1)
+        return Route("detail", notice_id=notice_id)
     return None
 
 

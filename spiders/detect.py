@@ -160,6 +160,12 @@ def _family_name(cms: str) -> str:
     }.get(cms, cms)
 
 
+def _the_family(cms: str) -> str:
+    """ "the TRS WCM family", "the Shanghai platform": the family as a reason names it."""
+    name = _family_name(cms)
+    return name if name.startswith("the ") else f"the {name} family"
+
+
 def _family_evidence(cms: str, text: str, url: str) -> str:
     """The cue that gave the family away, as a reader can check it in the page."""
     if cms == "trs":
@@ -262,20 +268,18 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         name = FLAVOUR_OF_CMS[cms]
         reading = readings.get(name)
         if reading is not None and (reading.rows or (reading.shell and reading.next_request is not None)):
-            reasons.append(
-                f"proposed flavour: {name} (the {_family_name(cms)} family; its parser reads the list)"
-            )
+            reasons.append(f"proposed flavour: {name} ({_the_family(cms)}; its parser reads the list)")
             return name
         fallback = _generic_fallback(readings)
         if fallback is not None:
             reasons.append(fallback)
             reasons.append(
-                f"proposed flavour: generic (the {_family_name(cms)} family's parser {name} reads no rows "
+                f"proposed flavour: generic ({_the_family(cms)}'s parser {name} reads no rows "
                 "from this page, but its document links follow a known dialect)"
             )
             return "generic"
         reasons.append(
-            f"proposed flavour: {name} (the {_family_name(cms)} family), but its parser reads no rows from "
+            f"proposed flavour: {name} ({_the_family(cms)}), but its parser reads no rows from "
             "this page: check that it is the column's list page, or give the entry selectors or params"
         )
         return name
@@ -283,16 +287,14 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         name = JSON_FLAVOUR_OF_CMS[cms]
         reading = readings.get(name)
         if reading is not None and reading.rows:
-            reasons.append(f"proposed flavour: {name} (the {_family_name(cms)} family's JSON list answer)")
+            reasons.append(f"proposed flavour: {name} ({_the_family(cms)}'s JSON list answer)")
             return name
         reasons.append(
-            f"the {_family_name(cms)} family's flavour {name} reads its JSON list answer, which this page is "
+            f"{_the_family(cms)}'s flavour {name} reads its JSON list answer, which this page is "
             f"not: point detect at the column's data request ({_JSON_REQUEST[cms]})"
         )
     elif cms is not None:
-        reasons.append(
-            f"no flavour implements the {_family_name(cms)} family yet: the entry cannot be crawled"
-        )
+        reasons.append(f"no flavour implements {_the_family(cms)} yet: the entry cannot be crawled")
         return None
     fallback = _generic_fallback(readings) if cms is None else None
     if fallback is not None:

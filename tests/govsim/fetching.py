@@ -18,6 +18,8 @@ BODY_XPATH = {
     "portal": "//div[@class='lp-content']",
     "ucap": "//div[@class='article_content']/ucapcontent",
     "igs": "//div[@class='article-content']",
+    "shanghai": "//div[@id='ivs_content']",
+    "generic": "//div[@id='cmsArticleContent']",
 }
 
 

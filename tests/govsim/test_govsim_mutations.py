@@ -21,6 +21,8 @@ FLAVOUR = {
     "lawportal-sim": "portal",
     "heilongjiang-sim": "ucap",
     "tianjin-sim": "igs",
+    "shanghai-sim": "shanghai",
+    "sichuan-sim": "generic",
 }
 
 
