@@ -164,12 +164,12 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
     ),
     SiteSpec(
         slug="sichuan-sim", name="四川省人民政府（模拟）", region="四川省", level="province", flavour="generic",
-        list_path="/10462/c102914/gfxwj.shtml", detail_url_pattern=r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$",
+        list_path="/10462/c102914/gfxwj.shtml", detail_url_pattern=r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$",
         theme=_theme("plain", "四川省人民政府网站", "#c4161c",
                      ("首页", "要闻动态", "政务公开", "政务服务", "互动交流", "走进四川"),
                      "蜀ICP备05003828号", "川公网安备 51010402000507号", "5100000062", "四川省人民政府办公厅", "sc"),
         doc_prefix="川办规", page_size=15, filler_count=37, synthetic=True, id_base=8_800_000,
-        notes="No named CMS (generic): div.biaobody rows, details in the Sichuan YYYY/M/D/<32hex>.shtml dialect,"
+        notes="No named CMS (generic): div.biaobody rows, details in the Sichuan /cols/YYYY/M/D/<32hex>.shtml dialect,"
               " a pager of links (下页 to gfxwj_N.shtml, 共N页).",
     ),
 )  # fmt: skip
@@ -202,7 +202,7 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             r"/\d{6}/t\d{8}_\d+\.html$",
         ),
         "shanghai": ("/zwgk/gfxwj/index.html", r"/\d{8}/[0-9a-f]{32}\.html$"),
-        "generic": ("/zwgk/c1001/list.shtml", r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),
+        "generic": ("/zwgk/c1001/list.shtml", r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),
     }
     flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},

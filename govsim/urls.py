@@ -74,7 +74,7 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
     if site.flavour == "shanghai":
         return f"{site.column}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
     if site.flavour == "generic":
-        return f"{site.column}/{day.year}/{day.month}/{day.day}/{hex_id(site, notice.id)}.shtml"
+        return f"/cols/{day.year}/{day.month}/{day.day}/{hex_id(site, notice.id)}.shtml"
     return f"{site.column}/{notice.id}.html"
 
 
@@ -95,7 +95,7 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
     if site.flavour == "shanghai":
         return f"{site.column}/{day:%Y%m%d}/{attachment.file_name}"
     if site.flavour == "generic":
-        return f"{site.column}/{day.year}/{day.month}/{day.day}/{attachment.file_name}"
+        return f"/cols/{day.year}/{day.month}/{day.day}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
 
 
@@ -108,7 +108,7 @@ _DETAIL_ID = {
     "ucap": re.compile(r"^/\w+/c\d+/\d{6}/(\d+)\.shtml$"),
     "igs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
     "shanghai": re.compile(r"/\d{8}/[0-9a-f]{16}([0-9a-f]{16})\.html$"),
-    "generic": re.compile(r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{16}([0-9a-f]{16})\.shtml$"),
+    "generic": re.compile(r"^/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{16}([0-9a-f]{16})\.shtml$"),
 }
 _HEX_IDS = ("shanghai", "generic")
 
@@ -160,7 +160,7 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
     prefix = site.params["column"] if site.flavour == "igs" else col
-    if match and (site.flavour not in ("trs", "igs", *_HEX_IDS) or path.startswith(prefix + "/")):
+    if match and (site.flavour not in ("trs", "igs", "shanghai") or path.startswith(prefix + "/")):
         notice_id = str(int(match.group(1), 16)) if site.flavour in _HEX_IDS else match.group(1)
         return Route("detail", notice_id=notice_id)
     return None

@@ -169,7 +169,7 @@ def shanghai_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, tota
 
 def generic_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
     """A static list of no named CMS (Sichuan style): ``div.biaobody`` rows of 序号 / title / 文号 / date
-    divs, links in the ``YYYY/M/D/<hex>.shtml`` dialect, and a pager of links (``下页`` to
+    divs, links in the ``/cols/YYYY/M/D/<hex>.shtml`` dialect, and a pager of links (``下页`` to
     ``<name>_N.shtml``) with ``共N页``."""
     site = ctx.site
     start = page_no * site.page_size

@@ -49,6 +49,7 @@ DIALECTS: tuple[Dialect, ...] = (
 )  # fmt: skip
 _NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|下一頁|后一页|next\s*page|next)\s*[>»›]*\s*$", re.I)
 _PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页")
+_PAGE_COUNT_VAR = re.compile(r"\b(?:countPage|pageCount|totalPage)\s*=\s*(\d+)")
 _ROW_TAGS = ("li", "tr", "dd", "dt")
 
 
@@ -94,7 +95,7 @@ class GenericFlavour(Flavour):
     link's parent), else the one the URL spells. The next page is the page's own pager's: a
     ``createPageHTML(count, current, 'index', 'html')`` script (page 2 is ``index_1.html``), a
     jQuery ``.pagination({totalPage: N})`` (page i is ``<name>_i.<ext>``), else a ``下一页`` / ``下页``
-    link; the page count is the script's, or a ``共N页`` the page shows. No default
+    link; the page count is the script's, a ``共N页`` the page shows, or a ``var countPage = N``. No default
     ``detail_url_pattern``: the dialect is the pattern (an entry's own pattern still filters the rows).
     Evidence for the dialects: hulelan/china-governance ``crawlers/govcms.py`` (its per-dialect link
     patterns and the sites they were seen on) and, for Sichuan's ``<name>_N.shtml`` pages and their
@@ -170,7 +171,7 @@ def _next_page(
         if request.page_no < plugin and next_url is not None:
             return PageRequest(url=next_url, page_no=following), plugin
         return None, plugin
-    shown = _PAGE_COUNT.search(" ".join(selector.css("body ::text").getall()))
+    shown = _PAGE_COUNT.search(" ".join(selector.css("body ::text").getall())) or _PAGE_COUNT_VAR.search(text)
     total = int(shown.group(1)) if shown else None
     for anchor in selector.css("a[href]"):
         label = " ".join(anchor.css("::text").getall()).strip() or anchor.attrib.get("title", "")

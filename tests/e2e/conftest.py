@@ -16,7 +16,7 @@ from govsim.testing import GovsimHandle, running_govsim
 E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",
-    "heilongjiang-sim", "tianjin-sim",
+    "heilongjiang-sim", "tianjin-sim", "shanghai-sim", "sichuan-sim",
 ]  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Crawling govsim for real: every flavour paged, incremental monitoring, recheck, attachments, bytes.
 
-The module crawls the twelve named govsim sites once (``first_crawl``); each test then works from
+The module crawls the fourteen named govsim sites once (``first_crawl``); each test then works from
 that state with crawls of its own, so the tests do not depend on each other's order.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sites import FLAVOURS
 from spiders.crawl import PROGRESS_EVERY
 from spiders.run import CrawlReport
 from storage.db import session_scope
@@ -24,8 +25,10 @@ SITES = [
     "hainan", "qinghai", "chongqing", "guangdong", "chuzhou",  # seeds: trs ×3, gkmlpt, anhui
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",  # hanweb, portal, trs ×3
     "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
+    "shanghai-sim", "sichuan-sim",  # shanghai (jQuery pager), generic (a URL dialect and a 下页 pager)
 ]  # fmt: skip
 JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim"]
+DIALECT_SITES = ["shanghai-sim", "sichuan-sim"]
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +112,8 @@ def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
 
 
 @pytest.mark.parametrize(
-    "slug", ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES]
+    "slug",
+    ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES, *DIALECT_SITES],
 )
 def test_a_newly_published_notice_is_fetched_on_the_next_run(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
@@ -166,8 +170,8 @@ def test_a_long_recheck_says_how_far_it_is_and_how_long_is_left(
     assert f"rechecked {total:,} of {total:,} known notices (100%) over 2 sites" in world.progress
 
 
-@pytest.mark.parametrize("slug", JSON_LIST_SITES)
-def test_a_json_list_site_with_nothing_new_costs_one_list_request_and_304s(
+@pytest.mark.parametrize("slug", [*JSON_LIST_SITES, *DIALECT_SITES])
+def test_a_site_with_nothing_new_costs_one_list_request_and_304s(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
 ) -> None:
     known = [n for n in world.govsim.admin.notices(slug) if not n["removed"]][:3]
@@ -222,24 +226,26 @@ def test_known_urls_cover_notices_and_good_snapshots(world: CrawlWorld, first_cr
         assert world.published_urls("chuzhou") <= known_urls(session, source.id)
 
 
+@pytest.mark.parametrize("flavour", ["trs", "shanghai", "generic"])
 def test_monitor_stops_at_max_list_pages_and_backfill_walks_them_all(
-    world: CrawlWorld, first_crawl: CrawlReport
+    world: CrawlWorld, first_crawl: CrawlReport, flavour: str
 ) -> None:
-    world.compose_sites({"scale-000": {"max_list_pages": 1}})
+    slug = f"scale-{FLAVOURS.index(flavour):03d}"  # the scale sites rotate over the flavours in order
+    world.compose_sites({slug: {"max_list_pages": 1}})
     try:
-        monitor = world.crawl(["scale-000"]).sites["scale-000"]
+        monitor = world.crawl([slug]).sites[slug]
         assert (monitor.stats["list_pages"], monitor.stats["list_stopped_at_max_pages"]) == (1, 1)
-        first_page = world.detail_urls("scale-000")
-        assert 0 < len(first_page) < len(world.published_urls("scale-000"))
+        first_page = world.detail_urls(slug)
+        assert 0 < len(first_page) < len(world.published_urls(slug))
 
-        backfill = world.crawl(["scale-000"], mode="backfill").sites["scale-000"]
+        backfill = world.crawl([slug], mode="backfill").sites[slug]
         assert backfill.status == "ok" and backfill.stats["list_pages"] >= 2
         walked = backfill.stats["list_pages"]
-        assert f"site=scale-000 walked {walked} of {walked} list pages (100%)" in world.progress
-        first = rf"site=scale-000 walked 1 of {walked} list pages \(\d+%\), about .+ left"
+        assert f"site={slug} walked {walked} of {walked} list pages (100%)" in world.progress
+        first = rf"site={slug} walked 1 of {walked} list pages \(\d+%\), about .+ left"
         assert any(re.fullmatch(first, line) for line in world.progress), world.progress
-        new_details = world.detail_urls("scale-000", crawl_run_id=backfill.crawl_run_id)
-        assert new_details == world.published_urls("scale-000") - first_page  # known pages are not refetched
+        new_details = world.detail_urls(slug, crawl_run_id=backfill.crawl_run_id)
+        assert new_details == world.published_urls(slug) - first_page  # known pages are not refetched
     finally:
         world.compose_sites()
 
