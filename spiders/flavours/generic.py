@@ -36,6 +36,7 @@ DIALECTS: tuple[Dialect, ...] = (
              rf"/columns/{_UUID}/(?P<y>\d{{4}})(?P<m>\d{{2}})/(?P<d>\d{{2}})/{_UUID}\.html$"),
     _dialect("liaoning", "Liaoning /web/…/<YYYYMMDD…>/index.shtml",
              r"/web/(?:[\w-]+/)+(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})\d{4,}/index\.shtml$"),
+    _dialect("tsid", "Liaoning departments' /…/<12+ digit id>/index.shtml", r"/\d{12,}/index\.shtml$"),
     _dialect("sichuan", "Sichuan /cols/YYYY/M/D/<hex>.shtml",
              r"/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/[0-9a-f]{32}\.shtml$"),
     _dialect("hexmonth", "Hainan/Xinjiang /<sec>/YYYYMM/<hex>.shtml", r"/\d{6}/[0-9a-f]{32}\.shtml$"),
@@ -83,7 +84,8 @@ class GenericFlavour(Flavour):
     order; no per-site selectors. The dialects (on the URL path):
 
     - Hebei ``/columns/<UUID>/YYYYMM/DD/<UUID>.html``
-    - Liaoning ``/web/…/<YYYYMMDD + 4 or more digits>/index.shtml``
+    - Liaoning ``/web/…/<YYYYMMDD + 4 or more digits>/index.shtml``, and its departments'
+      ``/…/<12 or more digits>/index.shtml`` (no date read from it)
     - Sichuan ``/…/YYYY/M/D/<32 hex>.shtml`` (``/cols/…``; month and day not zero-padded)
     - Hainan/Xinjiang ``/<sec>/YYYYMM/<32 hex>.shtml``
     - Qinghai ``/zwgk/system/YYYY/MM/DD/<num>.shtml``

@@ -109,6 +109,7 @@ def test_params_fill_in_when_the_hanweb_script_says_nothing() -> None:
         ("https://www.hebei.gov.cn/columns/49f13cc2-db03-4d0c-b4fe-2f3f659d3b6e/202403/21/"
          "0b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e.html", "hebei"),
         ("https://www.ln.gov.cn/web/zwgkx/zfwj/szfwj/2024011509123456/index.shtml", "liaoning"),
+        ("https://czt.ln.gov.cn/czt/zfxxgk/zc/xzgfxwj/2024011509123456/index.shtml", "tsid"),
         ("https://www.sc.gov.cn/10462/c102914/2024/5/10/0b1e2c3d4f5a4b6c8d7e9f0a1b2c3d4e.shtml", "sichuan"),
         ("https://www.xinjiang.gov.cn/xinjiang/zfl/202403/0b1e2c3d4f5a4b6c8d7e9f0a1b2c3d4e.shtml", "hexmonth"),
         ("http://www.qinghai.gov.cn/zwgk/system/2017/08/17/010279521.shtml", "qinghai"),
