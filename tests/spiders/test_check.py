@@ -33,18 +33,9 @@ def admin(govsim: GovsimHandle) -> Iterator[object]:
 
 @pytest.mark.parametrize(
     "slug",
-    [
-        "hainan",
-        "chuzhou",
-        "zhejiang-sim",
-        "lawportal-sim",
-        "gbk-sim",
-        "heilongjiang-sim",
-        "tianjin-sim",
-        "shanghai-sim",
-        "sichuan-sim",
-    ],  # fmt: skip
-)
+    ["hainan", "chuzhou", "zhejiang-sim", "lawportal-sim", "gbk-sim", "heilongjiang-sim", "tianjin-sim",
+     "shanghai-sim", "sichuan-sim"],
+)  # fmt: skip
 def test_a_healthy_site_lists_rows_and_extracts_a_notice(
     sites: dict[str, Site], admin: object, slug: str
 ) -> None:
