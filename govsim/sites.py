@@ -163,6 +163,17 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
               " from 2); details /<column>/YYYYMMDD/<32hex>.html with #ivs_title, #ivs_date, #ivs_content.",
     ),
     SiteSpec(
+        slug="shanghai-gov-sim", name="上海市人民政府（模拟）", region="上海市", level="municipality",
+        flavour="shanghai", list_path="/nw42944/index.html", detail_url_pattern=r"/nw\d+/\d{8}/[0-9a-f]{32}\.html$",
+        theme=_theme("plain", "上海市人民政府", "#b4161b",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "政民互动", "走进上海"),
+                     "沪ICP备05003126号", "沪公网安备 31010102002019号", "3100000001", "上海市人民政府办公厅", "shg"),
+        doc_prefix="沪府规", page_size=12, filler_count=40, year_span=(2017, 2018), year_archives="hfg",
+        synthetic=True, id_base=4_900_000,
+        notes="The Shanghai portal's section of year archives (沪府规): /nw42944/index.html links /hfg<YYYY>/index.html,"
+              " each paged index_N.html by the jQuery plugin; details /nw12344/YYYYMMDD/<32hex>.html.",
+    ),
+    SiteSpec(
         slug="sichuan-sim", name="四川省人民政府（模拟）", region="四川省", level="province", flavour="generic",
         list_path="/10462/c102914/gfxwj.shtml", detail_url_pattern=r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$",
         theme=_theme("plain", "四川省人民政府网站", "#c4161c",

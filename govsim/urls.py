@@ -12,6 +12,7 @@ COUNT_PATH = "/interface/visit/count.jsp"  # the TRS-style visit counter script 
 HANWEB_PROXY = "/module/jpage/dataproxy.jsp"
 UCAP_SEARCH = "/common/search/"  # + channel id
 IGS_SEARCH = "/igs/front/search/list.html"
+SHANGHAI_PORTAL_DETAILS = "/nw12344"  # where www.shanghai.gov.cn's documents live, whatever the section
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Route:
     kind: str
     page: int = 0  # list pages: 0-based
     size: int | None = None  # list pages whose query names the page size (ucap, igs)
+    archive: int | None = None  # a year-archive site's list pages: 0 the section page, else the year
     notice_id: str | None = None
     file_name: str | None = None
 
@@ -43,6 +45,12 @@ def list_path(site: SiteSpec, page: int) -> str:
         stem, _, ext = site.list_path.rpartition(".")
         return site.list_path if page == 0 else f"{stem}_{page + 1}.{ext}"
     return f"{col}/list_{page + 1}.html"
+
+
+def archive_path(site: SiteSpec, year: int, page: int = 0) -> str:
+    """List page ``page`` (0-based) of the ``year`` archive of a section of year archives."""
+    folder = f"/{site.year_archives}{year}"
+    return f"{folder}/index.html" if page == 0 else f"{folder}/index_{page + 1}.html"
 
 
 def hex_id(site: SiteSpec, notice_id: str) -> str:
@@ -72,7 +80,7 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
     if site.flavour == "shanghai":
-        return f"{site.column}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
+        return f"{_shanghai_details(site)}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
     if site.flavour == "generic":
         return f"/cols/{day.year}/{day.month}/{day.day}/{hex_id(site, notice.id)}.shtml"
     return f"{site.column}/{notice.id}.html"
@@ -93,7 +101,7 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
     if site.flavour == "igs":
         return f"{site.params['column']}/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "shanghai":
-        return f"{site.column}/{day:%Y%m%d}/{attachment.file_name}"
+        return f"{_shanghai_details(site)}/{day:%Y%m%d}/{attachment.file_name}"
     if site.flavour == "generic":
         return f"/cols/{day.year}/{day.month}/{day.day}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
@@ -147,6 +155,12 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "igs":
         if path == IGS_SEARCH and query.get("filter[CHANNELID]") == str(site.params["channel_id"]):
             return Route("list", _int(query.get("pageNumber"), 1) - 1, size=_positive(query.get("pageSize")))
+    elif site.year_archives:
+        if path == site.list_path:
+            return Route("list", 0, archive=0)
+        match = re.fullmatch(rf"/{re.escape(site.year_archives)}(\d{{4}})/index(?:_(\d+))?\.html", path)
+        if match and match.group(2) != "1":
+            return Route("list", int(match.group(2) or 1) - 1, archive=int(match.group(1)))
     elif site.flavour in ("shanghai", "generic"):
         stem, _, ext = site.list_path.rpartition(".")
         if path == site.list_path:
@@ -160,10 +174,16 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
     prefix = site.params["column"] if site.flavour == "igs" else col
+    if site.flavour == "shanghai":
+        prefix = _shanghai_details(site)
     if match and (site.flavour not in ("trs", "igs", "shanghai") or path.startswith(prefix + "/")):
         notice_id = str(int(match.group(1), 16)) if site.flavour in _HEX_IDS else match.group(1)
         return Route("detail", notice_id=notice_id)
     return None
+
+
+def _shanghai_details(site: SiteSpec) -> str:
+    return SHANGHAI_PORTAL_DETAILS if site.year_archives else site.column
 
 
 def _int(value: str | None, default: int) -> int:

@@ -263,6 +263,8 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
     for name, reading in readings.items():
         if reading is not None and (reading.rows or reading.shell):
             shell = " (a JavaScript shell; rows come from its data request)" if reading.shell else ""
+            if reading.shell and name == "shanghai":
+                shell = " (a section of year archives; rows come from the newest year's archive)"
             reasons.append(f"flavour {name} reads {len(reading.rows)} rows{shell}")
     if cms in FLAVOUR_OF_CMS:
         name = FLAVOUR_OF_CMS[cms]

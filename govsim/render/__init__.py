@@ -14,7 +14,14 @@ from govsim.model import Notice, SiteSpec
 from govsim.noise import NoiseView
 from govsim.render.chrome import RenderContext
 from govsim.render.detail import DETAIL_BUILDERS
-from govsim.render.lists import JSON_LIST_BUILDERS, LIST_BUILDERS, hanweb_records, hanweb_shell, js_only_list
+from govsim.render.lists import (
+    JSON_LIST_BUILDERS,
+    LIST_BUILDERS,
+    hanweb_records,
+    hanweb_shell,
+    js_only_list,
+    shanghai_years,
+)
 
 __all__ = [
     "RenderContext",
@@ -57,14 +64,18 @@ def render_list(
     base_url: str = "",
     noise: NoiseView | None = None,
     size: int | None = None,
+    archive: int | None = None,
 ) -> bytes:
     """List page ``page`` (0-based) over ``notices`` (newest first, the visible ones).
 
     For gkmlpt, ucap and igs this is the JSON API answer (ucap and igs of ``size`` rows, the page
     size the request asked for); for hanweb the static shell without rows (its rows come from
-    :func:`render_hanweb_records`).
+    :func:`render_hanweb_records`). For a section of year archives, ``archive`` 0 is the section
+    page (the years of ``notices``), a year that year's archive (``notices`` already that year's).
     """
     ctx = _ctx(site, base_url, noise, None)
+    if archive == 0:
+        return encode(site, shanghai_years(ctx, sorted({n.published.year for n in notices}, reverse=True)))
     if site.flavour == "hanweb":
         return encode(site, hanweb_shell(ctx, len(notices)))
     if site.flavour in JSON_LIST_BUILDERS:

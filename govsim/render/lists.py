@@ -11,7 +11,7 @@ from govsim.model import Notice
 from govsim.noise import CHINA
 from govsim.render.chrome import RenderContext, esc, page
 from govsim.render.detail import portal_title
-from govsim.urls import HANWEB_PROXY, detail_path, list_path
+from govsim.urls import HANWEB_PROXY, archive_path, detail_path, list_path
 from sites import FlavourName
 
 
@@ -165,6 +165,22 @@ def shanghai_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, tota
 </ul></nav></div>"""
     return page(ctx, title=f"规范性文件_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "规范性文件"},
                 crumbs=["政务公开", "规范性文件"])  # fmt: skip
+
+
+def shanghai_years(ctx: RenderContext, years: Sequence[int]) -> str:
+    """A Shanghai section page of year archives (沪府规 style): one ``<a><h4>YYYY年</h4></a>`` per year,
+    newest first, no documents, and the platform's ETUI scripts (as on its list pages)."""
+    links = "\n".join(
+        f'<li><a href="{archive_path(ctx.site, year)}" title="{year}年"><h4>{year}年</h4></a></li>'
+        for year in years
+    )
+    main = f"""<div class="container"><div class="page-header-1"><h2>沪府规</h2></div>
+<ul class="list-year">
+{links}
+</ul></div>
+<script src="/assets/js/ETUI/jquery.min.1.12.4.js"></script><script src="/assets/js/ETUI/ETUI3.min.js"></script>"""
+    return page(ctx, title=f"沪府规_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "沪府规"},
+                crumbs=["政务公开", "沪府规"])  # fmt: skip
 
 
 def generic_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:

@@ -127,6 +127,21 @@ def test_a_newly_published_notice_is_fetched_on_the_next_run(
     assert world.govsim.admin.request_log(slug)["by_kind"].get("detail") == 1
 
 
+def test_a_section_of_year_archives_is_walked_through_its_newest_year(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    slug = "shanghai-gov-sim"  # www.shanghai.gov.cn's 沪府规: the section page links one archive per year
+    visible = [n for n in world.govsim.admin.notices(slug) if not n["removed"]]
+    newest = max(n["published"][:4] for n in visible)
+    run = world.crawl([slug]).sites[slug]
+    assert (run.status, run.error) == ("ok", None)
+    assert world.detail_urls(slug) == {n["url"] for n in visible if n["published"].startswith(newest)}
+    assert run.stats["list_pages"] >= 3  # the section page, then the newest archive's pages
+    published = world.govsim.admin.publish(slug)
+    again = world.crawl([slug]).sites[slug]
+    assert world.detail_urls(slug, crawl_run_id=again.crawl_run_id) == {published["url"]}
+
+
 def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
     world: CrawlWorld, first_crawl: CrawlReport
 ) -> None:

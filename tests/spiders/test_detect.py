@@ -96,7 +96,7 @@ def test_a_slug_is_proposed_from_the_host(host: str, slug: str) -> None:
 
 FAMILIES = [
     "hainan", "chuzhou", "guangdong", "chongqing", "zhejiang-sim", "lawportal-sim", "heilongjiang-sim", "tianjin-sim",
-    "shanghai-sim", "sichuan-sim",
+    "shanghai-sim", "sichuan-sim", "shanghai-gov-sim",
 ]  # fmt: skip
 
 
