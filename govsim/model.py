@@ -53,6 +53,7 @@ class SiteSpec:
     fullwidth_doc_numbers: bool = False
     chinese_numeral_dates: bool = False  # sign-off dates as 二〇一八年三月五日 (〇 is GBK-only)
     repost_of: str | None = None  # portal: the original site's name
+    year_archives: str | None = None  # shanghai: the section lists year archives /<this><YYYY>/index.html
     synthetic: bool = False  # not in the real registry: govsim writes its sites/*.toml entry
     id_base: int = 4_000_000
     notes: str = ""

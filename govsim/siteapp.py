@@ -187,8 +187,14 @@ class SiteApp:
             end = int(form.get("endrecord") or start + per_page - 1)
             body = render_hanweb_records(spec, visible, start, end, per_page=per_page)
             return Response(200, body, {"Content-Type": "text/xml;charset=UTF-8"})
+        if found.archive:
+            visible = [n for n in visible if n.published.year == found.archive]
+            if not visible:
+                return self._not_found(404)
         pages = max(1, -(-len(visible) // size))
-        if found.page < 0 or (found.page >= pages and spec.flavour in ("trs", "portal")):
+        if found.page < 0 or (
+            found.page >= pages and spec.flavour in ("trs", "portal", "shanghai", "generic")
+        ):
             return self._not_found(404)
         key = (
             "list",
@@ -196,6 +202,7 @@ class SiteApp:
             found.page,
             found.size,
             found.shell,
+            found.archive,
             tuple(sorted(state.noise.items())),
             tuple((n.id, n.version) for n in visible),
         )
@@ -207,7 +214,7 @@ class SiteApp:
                 )
             return render_list(
                 spec, visible, found.page, base_url=state.base_url, noise=state.noise_for(None, live=live),
-                size=found.size,
+                size=found.size, archive=found.archive,
             )  # fmt: skip
 
         live = spec.dynamic

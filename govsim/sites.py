@@ -180,6 +180,37 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         notes="iList.jsp platform: static lists /info/iList.jsp?cat_id=<N>&cur_page=N with a 共P页 pager whose links"
               " are relative (?site_id=…&cur_page=N); details /<section>/<sub>/<id>.htm with #attribute > span.",
     ),
+    SiteSpec(
+        slug="shanghai-sim", name="上海市发展和改革委员会（模拟）", region="上海市", level="municipality",
+        flavour="shanghai", list_path="/fgw_gfxwj/index.html", detail_url_pattern=r"/\d{8}/[0-9a-f]{32}\.html$",
+        theme=_theme("plain", "上海市发展和改革委员会", "#1a5ba6",
+                     ("首页", "机构概况", "政务公开", "政务服务", "互动交流"),
+                     "沪ICP备05003121号", "沪公网安备 31010102002511号", "3100000040", "上海市发展和改革委员会", "sh"),
+        doc_prefix="沪发改规范", page_size=20, filler_count=31, synthetic=True, id_base=4_400_000,
+        notes="The Shanghai platform: dated li rows in ul.uli16, the jQuery pagination plugin (totalPage, index_N.html"
+              " from 2); details /<column>/YYYYMMDD/<32hex>.html with #ivs_title, #ivs_date, #ivs_content.",
+    ),
+    SiteSpec(
+        slug="shanghai-gov-sim", name="上海市人民政府（模拟）", region="上海市", level="municipality",
+        flavour="shanghai", list_path="/nw42944/index.html", detail_url_pattern=r"/nw\d+/\d{8}/[0-9a-f]{32}\.html$",
+        theme=_theme("plain", "上海市人民政府", "#b4161b",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "政民互动", "走进上海"),
+                     "沪ICP备05003126号", "沪公网安备 31010102002019号", "3100000001", "上海市人民政府办公厅", "shg"),
+        doc_prefix="沪府规", page_size=12, filler_count=40, year_span=(2017, 2018), year_archives="hfg",
+        synthetic=True, id_base=4_900_000,
+        notes="The Shanghai portal's section of year archives (沪府规): /nw42944/index.html links /hfg<YYYY>/index.html,"
+              " each paged index_N.html by the jQuery plugin; details /nw12344/YYYYMMDD/<32hex>.html.",
+    ),
+    SiteSpec(
+        slug="sichuan-sim", name="四川省人民政府（模拟）", region="四川省", level="province", flavour="generic",
+        list_path="/10462/c102914/gfxwj.shtml", detail_url_pattern=r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$",
+        theme=_theme("plain", "四川省人民政府网站", "#c4161c",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "互动交流", "走进四川"),
+                     "蜀ICP备05003828号", "川公网安备 51010402000507号", "5100000062", "四川省人民政府办公厅", "sc"),
+        doc_prefix="川办规", page_size=15, filler_count=37, synthetic=True, id_base=8_800_000,
+        notes="No named CMS (generic): div.biaobody rows, details in the Sichuan /cols/YYYY/M/D/<32hex>.shtml dialect,"
+              " a pager of links (下页 to gfxwj_N.shtml, 共N页).",
+    ),
 )  # fmt: skip
 
 _SCALE_LAYOUTS = ("hainan", "qinghai", "chongqing", "guangdong", "chuzhou", "zhejiang", "lawportal", "plain")
@@ -218,6 +249,8 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             f"/info/iList.jsp?site_id=CMSs{index}&cat_id={10000 + index}&cur_page=1",
             rf"/xw/s{index}/\d+\.htm$",
         ),
+        "shanghai": ("/zwgk/gfxwj/index.html", r"/\d{8}/[0-9a-f]{32}\.html$"),
+        "generic": ("/zwgk/c1001/list.shtml", r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),
     }
     flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ UCAP_SEARCH = "/common/search/"  # + channel id
 IGS_SEARCH = "/igs/front/search/list.html"
 JPAAS_UNIT = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 ILIST = "/info/iList.jsp"
+SHANGHAI_PORTAL_DETAILS = "/nw12344"  # where www.shanghai.gov.cn's documents live, whatever the section
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Route:
     kind: str
     page: int = 0  # list pages: 0-based
     size: int | None = None  # list pages whose query names the page size (ucap, igs)
+    archive: int | None = None  # a year-archive site's list pages: 0 the section page, else the year
     notice_id: str | None = None
     file_name: str | None = None
     shell: bool = False  # a column page whose rows a script fetches (hanweb_jpaas)
@@ -45,7 +48,24 @@ def list_path(site: SiteSpec, page: int) -> str:
         return _with_page(site.list_path, "pageNo", page + 1)
     if site.flavour == "ilist":
         return _with_page(site.list_path, "cur_page", page + 1)
+    if site.flavour in ("shanghai", "generic"):
+        # The column's own file, then <name>_2.<ext>, <name>_3.<ext>, … (pages numbered from 2).
+        stem, _, ext = site.list_path.rpartition(".")
+        return site.list_path if page == 0 else f"{stem}_{page + 1}.{ext}"
     return f"{col}/list_{page + 1}.html"
+
+
+def archive_path(site: SiteSpec, year: int, page: int = 0) -> str:
+    """List page ``page`` (0-based) of the ``year`` archive of a section of year archives."""
+    folder = f"/{site.year_archives}{year}"
+    return f"{folder}/index.html" if page == 0 else f"{folder}/index_{page + 1}.html"
+
+
+def hex_id(site: SiteSpec, notice_id: str) -> str:
+    """The 32-hex file name of a notice on the Shanghai and Sichuan shapes: a hash, then the id (so
+    a path routes back to its notice, and a made-up name does not)."""
+    digest = hashlib.md5(f"{site.slug}/{notice_id}".encode(), usedforsecurity=False).hexdigest()
+    return digest[:16] + f"{int(notice_id):016x}"
 
 
 def _with_page(path: str, key: str, page: int) -> str:
@@ -71,6 +91,10 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
         return f"/art/{day.year}/{day.month}/{day.day}/art_{site.params['page_id']}_{notice.id}.html"
     if site.flavour == "ilist":
         return f"{site.params['column']}/{notice.id}.htm"
+    if site.flavour == "shanghai":
+        return f"{_shanghai_details(site)}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
+    if site.flavour == "generic":
+        return f"/cols/{day.year}/{day.month}/{day.day}/{hex_id(site, notice.id)}.shtml"
     return f"{site.column}/{notice.id}.html"
 
 
@@ -92,6 +116,10 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
         return f"/module/download/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "ilist":
         return f"/upload/{site.params['site_id']}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "shanghai":
+        return f"{_shanghai_details(site)}/{day:%Y%m%d}/{attachment.file_name}"
+    if site.flavour == "generic":
+        return f"/cols/{day.year}/{day.month}/{day.day}/{attachment.file_name}"
     return f"/uploads/{day:%Y%m}/{attachment.file_name}"
 
 
@@ -105,7 +133,10 @@ _DETAIL_ID = {
     "igs": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
     "hanweb_jpaas": re.compile(r"^/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html$"),
     "ilist": re.compile(r"^/[\w-]+/[\w-]+/(\d+)\.htm$"),
+    "shanghai": re.compile(r"/\d{8}/[0-9a-f]{16}([0-9a-f]{16})\.html$"),
+    "generic": re.compile(r"^/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{16}([0-9a-f]{16})\.shtml$"),
 }
+_HEX_IDS = ("shanghai", "generic")
 
 
 def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Route | None:
@@ -151,14 +182,30 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "ilist":
         if path == ILIST and query.get("cat_id") == str(site.params["cat_id"]):
             return Route("list", _int(query.get("cur_page"), 1) - 1)
+    elif site.year_archives:
+        if path == site.list_path:
+            return Route("list", 0, archive=0)
+        match = re.fullmatch(rf"/{re.escape(site.year_archives)}(\d{{4}})/index(?:_(\d+))?\.html", path)
+        if match and match.group(2) != "1":
+            return Route("list", int(match.group(2) or 1) - 1, archive=int(match.group(1)))
+    elif site.flavour in ("shanghai", "generic"):
+        stem, _, ext = site.list_path.rpartition(".")
+        if path == site.list_path:
+            return Route("list", 0)
+        match = re.fullmatch(re.escape(stem) + r"_(\d+)\." + re.escape(ext), path)
+        if match and int(match.group(1)) >= 2:
+            return Route("list", int(match.group(1)) - 1)
     else:
         match = re.fullmatch(re.escape(col) + r"/list_(\d+)\.html", path)
         if match:
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
     prefix = site.params["column"] if site.flavour in ("igs", "ilist") else col
-    if match and (site.flavour not in ("trs", "igs", "ilist") or path.startswith(prefix + "/")):
-        return Route("detail", notice_id=match.group(1))
+    if site.flavour == "shanghai":
+        prefix = _shanghai_details(site)
+    if match and (site.flavour not in ("trs", "igs", "ilist", "shanghai") or path.startswith(prefix + "/")):
+        notice_id = str(int(match.group(1), 16)) if site.flavour in _HEX_IDS else match.group(1)
+        return Route("detail", notice_id=notice_id)
     return None
 
 
@@ -171,6 +218,10 @@ def _jpaas_paging(query: dict[str, str]) -> tuple[int, int | None]:
     if isinstance(paged, dict):
         return _int(str(paged.get("pageNo", 1)), 1), _positive(str(paged.get("pageSize", "")))
     return _int(query.get("pageNo"), 1), _positive(query.get("rows"))
+
+
+def _shanghai_details(site: SiteSpec) -> str:
+    return SHANGHAI_PORTAL_DETAILS if site.year_archives else site.column
 
 
 def _int(value: str | None, default: int) -> int:

@@ -32,7 +32,7 @@ def sites_list(as_json: bool) -> None:
         for site in sites:
             state = "" if site.enabled else "  (disabled)"
             click.echo(
-                f"{site.slug:<{width}}  {site.flavour:<7} {site.cms:<12} {site.base_url}  {site.name}{state}"
+                f"{site.slug:<{width}}  {site.flavour:<8} {site.cms:<12} {site.base_url}  {site.name}{state}"
             )
     _fail_on_problems(problems)
 

@@ -26,7 +26,19 @@ from sites.confinement import (
 
 # Every flavour the spider knows how to page through: one list parser per name in
 # spiders/flavours/, one replica per name in govsim (see docs/flavours.md).
-FlavourName = Literal["trs", "gkmlpt", "hanweb", "anhui", "portal", "ucap", "igs", "hanweb_jpaas", "ilist"]
+FlavourName = Literal[
+    "trs",
+    "gkmlpt",
+    "hanweb",
+    "anhui",
+    "portal",
+    "ucap",
+    "igs",
+    "hanweb_jpaas",
+    "ilist",
+    "shanghai",
+    "generic",
+]
 FLAVOURS: tuple[FlavourName, ...] = get_args(FlavourName)
 T = TypeVar("T")
 

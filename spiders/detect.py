@@ -6,7 +6,10 @@ the items and next pages :func:`notices.listing.parse_listing` finds), and what 
 parser (:mod:`spiders.flavours`) actually reads from it. A flavour is proposed only when the page's
 family is one a flavour implements and that parser reads rows (or the page is the family's
 JavaScript shell with its data request), or, for a page of no known family, when one parser reads a
-real list from it. Every step that decided something is said in ``reasons``.
+real list from it. ``generic`` is the fallback, never ahead of a family that has a flavour: proposed
+for a page of no known family (its cms then ``generic``), or of a family whose own parser reads
+nothing there, when its links follow one of the known URL dialects
+(:data:`spiders.flavours.generic.DIALECTS`). Every step that decided something is said in ``reasons``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from notices.model import ListItem, RawPage
 from sites import FLAVOURS, Site
 from sites.confinement import address_refusal, literal_address
 from spiders.flavours import ListPage, ListRow, PageRequest, get_flavour
+from spiders.flavours.generic import dominant_dialect
 from spiders.flavours.hanweb import jpage_params
 from spiders.flavours.hanweb_jpaas import UNIT_PATH, is_unit_url, unit_query
+from spiders.flavours.shanghai import jquery_pager
 from spiders.flavours.trs import parse_create_page_html
 
 # The families a flavour implements; the others are recognised and reported, not yet crawlable.
@@ -39,6 +44,7 @@ FLAVOUR_OF_CMS = {
     "anhui": "anhui",
     "hanweb_jpaas": "hanweb_jpaas",
     "ilist": "ilist",
+    "shanghai": "shanghai",
 }
 # Families whose flavour reads only the family's JSON list answer: proposed when it reads this page.
 JSON_FLAVOUR_OF_CMS = {"ucap": "ucap", "igs": "igs"}
@@ -48,6 +54,9 @@ _JSON_REQUEST = {
 }
 # A page of no known family is proposed for a flavour only when that parser reads a real list.
 MIN_ROWS_WITHOUT_FAMILY = 3
+# Flavours proposed only by their own rule, never as the parser that merely reads the most rows:
+# shanghai for its family's pages, generic for a page of no family whose links follow a dialect.
+_NOT_BY_ROWS = ("shanghai", "generic")
 _LEVEL_OF_HOST = (
     (re.compile(r"^(www\.)?gov\.cn$"), "national"),
     (re.compile(r"^(www\.)?(beijing|tianjin|shanghai|cq|chongqing)\.gov\.cn$"), "municipality"),
@@ -108,6 +117,8 @@ def detect_site(
     params = _params(text, page.url)
     readings: dict[str, ListPage | None] = {name: _read_with(name, page, params) for name in FLAVOURS}
     flavour = _choose(cms, readings, reasons)
+    if flavour == "generic" and cms is None:
+        cms = "generic"
     items = list(listing.items)
     next_pages = list(listing.next_pages)
     if flavour is not None:
@@ -157,6 +168,12 @@ def _family_name(cms: str) -> str:
     }.get(cms, cms)
 
 
+def _the_family(cms: str) -> str:
+    """ "the TRS WCM family", "the Shanghai platform": the family as a reason names it."""
+    name = _family_name(cms)
+    return name if name.startswith("the ") else f"the {name} family"
+
+
 def _family_evidence(cms: str, text: str, url: str) -> str:
     """The cue that gave the family away, as a reader can check it in the page."""
     if cms == "trs":
@@ -183,6 +200,12 @@ def _family_evidence(cms: str, text: str, url: str) -> str:
     if cms == "ilist":
         column = parse_qs(urlsplit(url).query).get("cat_id")
         return "an iList.jsp column" + (f" (cat_id={column[0]})" if column else "") + ", paged by cur_page=N"
+    if cms == "shanghai":
+        shown_ids = sorted(set(re.findall(r"ivs_(?:title|content|date)", text)))
+        pages = jquery_pager(text)
+        cues = [f"#{', #'.join(shown_ids)}"] if shown_ids else []
+        cues += [f"jQuery .pagination({{totalPage: {pages}}})"] if pages is not None else []
+        return ", ".join(cues) or "its list classes (uli16, nowrapli) and /assets/js/ETUI/ scripts"
     return "its list machinery in the page or URL"
 
 
@@ -264,17 +287,25 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
     for name, reading in readings.items():
         if reading is not None and (reading.rows or reading.shell):
             shell = " (a JavaScript shell; rows come from its data request)" if reading.shell else ""
+            if reading.shell and name == "shanghai":
+                shell = " (a section of year archives; rows come from the newest year's archive)"
             reasons.append(f"flavour {name} reads {len(reading.rows)} rows{shell}")
     if cms in FLAVOUR_OF_CMS:
         name = FLAVOUR_OF_CMS[cms]
         reading = readings.get(name)
         if reading is not None and (reading.rows or (reading.shell and reading.next_request is not None)):
-            reasons.append(
-                f"proposed flavour: {name} (the {_family_name(cms)} family; its parser reads the list)"
-            )
+            reasons.append(f"proposed flavour: {name} ({_the_family(cms)}; its parser reads the list)")
             return name
+        fallback = _generic_fallback(readings)
+        if fallback is not None:
+            reasons.append(fallback)
+            reasons.append(
+                f"proposed flavour: generic ({_the_family(cms)}'s parser {name} reads no rows "
+                "from this page, but its document links follow a known dialect)"
+            )
+            return "generic"
         reasons.append(
-            f"proposed flavour: {name} (the {_family_name(cms)} family), but its parser reads no rows from "
+            f"proposed flavour: {name} ({_the_family(cms)}), but its parser reads no rows from "
             "this page: check that it is the column's list page, or give the entry selectors or params"
         )
         return name
@@ -282,19 +313,24 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         name = JSON_FLAVOUR_OF_CMS[cms]
         reading = readings.get(name)
         if reading is not None and reading.rows:
-            reasons.append(f"proposed flavour: {name} (the {_family_name(cms)} family's JSON list answer)")
+            reasons.append(f"proposed flavour: {name} ({_the_family(cms)}'s JSON list answer)")
             return name
         reasons.append(
-            f"the {_family_name(cms)} family's flavour {name} reads its JSON list answer, which this page is "
+            f"{_the_family(cms)}'s flavour {name} reads its JSON list answer, which this page is "
             f"not: point detect at the column's data request ({_JSON_REQUEST[cms]})"
         )
     elif cms is not None:
-        reasons.append(
-            f"no flavour implements the {_family_name(cms)} family yet: the entry cannot be crawled"
-        )
+        reasons.append(f"no flavour implements {_the_family(cms)} yet: the entry cannot be crawled")
         return None
+    fallback = _generic_fallback(readings) if cms is None else None
+    if fallback is not None:
+        reasons.append(fallback)
+        reasons.append(
+            "proposed flavour: generic (no family cues, but its document links follow a known dialect)"
+        )
+        return "generic"
     best = max(
-        ((len(r.rows), name) for name, r in readings.items() if r is not None),
+        ((len(r.rows), name) for name, r in readings.items() if r is not None and name not in _NOT_BY_ROWS),
         default=(0, ""),
     )
     if best[0] >= MIN_ROWS_WITHOUT_FAMILY:
@@ -303,6 +339,15 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         return best[1]
     reasons.append("no flavour reads a list from this page")
     return None
+
+
+def _generic_fallback(readings: dict[str, ListPage | None]) -> str | None:
+    """The reason line for the generic flavour, when its rows follow one URL dialect in number."""
+    generic = readings.get("generic")
+    found = dominant_dialect([r.url for r in generic.rows]) if generic is not None else None
+    if found is None or found[1] < MIN_ROWS_WITHOUT_FAMILY:
+        return None
+    return f"generic: {found[1]} links in the {found[0].label} dialect"
 
 
 def propose_toml(

@@ -21,6 +21,7 @@ from govsim.render.lists import (
     hanweb_shell,
     jpaas_column,
     js_only_list,
+    shanghai_years,
 )
 
 __all__ = [
@@ -65,14 +66,19 @@ def render_list(
     base_url: str = "",
     noise: NoiseView | None = None,
     size: int | None = None,
+    archive: int | None = None,
 ) -> bytes:
     """List page ``page`` (0-based) over ``notices`` (newest first, the visible ones).
 
     For gkmlpt, ucap, igs and hanweb_jpaas this is the JSON API answer (ucap, igs and hanweb_jpaas of
     ``size`` rows, the page size the request asked for); for hanweb the static shell without rows (its
     rows come from :func:`render_hanweb_records`; hanweb_jpaas's column page is :func:`render_column_shell`).
+    For a section of year archives, ``archive`` 0 is the section page (the years of ``notices``), a
+    year that year's archive (``notices`` already that year's).
     """
     ctx = _ctx(site, base_url, noise, None)
+    if archive == 0:
+        return encode(site, shanghai_years(ctx, sorted({n.published.year for n in notices}, reverse=True)))
     if site.flavour == "hanweb":
         return encode(site, hanweb_shell(ctx, len(notices)))
     if site.flavour in JSON_LIST_BUILDERS:

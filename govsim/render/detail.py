@@ -252,6 +252,42 @@ def ilist_detail(ctx: RenderContext, notice: Notice) -> str:
                 metas=_metas(ctx, notice, "通知公告"), crumbs=["通知公告"])  # fmt: skip
 
 
+def shanghai_detail(ctx: RenderContext, notice: Notice) -> str:
+    """The Shanghai platform: title, date and body in ``#ivs_title``, ``#ivs_date``, ``#ivs_content``
+    (``div.Article_content``), the disclosure table above them."""
+    p = ctx.site.theme.css_prefix
+    main = f"""<div class="{p}-xxgk">{_label_table(_gov_rows(notice), "xxgk-table")}</div>
+<div class="{p}-article"><h2 class="Article-title" id="ivs_title">{esc(notice.title)}</h2>
+<h2 class="no-margin-top"><small class="PBtime" id="ivs_date">{notice.published:%Y-%m-%d}</small>
+<small>来源：{esc(notice.issuer)}</small> {visit_counter(ctx, notice.id)}</h2>
+<div class="Article_content" id="ivs_content">
+{body_html(ctx, notice)}
+</div>
+{attachments_html(ctx, notice, relative=True)}
+{_tools(ctx, notice)}
+</div>"""
+    return page(ctx, title=f"{notice.title}_{ctx.site.theme.site_title}", main=main,
+                metas=_metas(ctx, notice, "规范性文件"), crumbs=["政务公开", "规范性文件"])  # fmt: skip
+
+
+def generic_detail(ctx: RenderContext, notice: Notice) -> str:
+    """A detail of no named CMS (Sichuan style): the 文号 in ``span.n_wh``, the body in
+    ``div.info_cont`` (``#cmsArticleContent``)."""
+    p = ctx.site.theme.css_prefix
+    main = f"""<div class="{p}-xxgk">{_label_table(_gov_rows(notice), "xxgk-table")}</div>
+<div class="artleft"><div class="h1">{esc(notice.title)}</div>
+<div class="info_top"><span class="n_wh">{esc(notice.doc_number)}</span><span>发布时间：{notice.published:%Y-%m-%d}</span>
+<span>来源：{esc(notice.issuer)}</span>{visit_counter(ctx, notice.id)}</div>
+<div class="info_cont word" id="cmsArticleContent">
+{body_html(ctx, notice)}
+</div>
+{attachments_html(ctx, notice, relative=True)}
+{_tools(ctx, notice)}
+</div>"""
+    return page(ctx, title=f"{notice.title}- {ctx.site.theme.site_title}", main=main,
+                metas=_metas(ctx, notice, "规范性文件"), crumbs=["政务公开", "规范性文件"])  # fmt: skip
+
+
 DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "trs": trs_detail,
     "gkmlpt": gkmlpt_detail,
@@ -262,4 +298,6 @@ DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "igs": igs_detail,
     "hanweb_jpaas": hanweb_detail,  # the same CMS publishes the same art pages behind either list
     "ilist": ilist_detail,
+    "shanghai": shanghai_detail,
+    "generic": generic_detail,
 }

@@ -11,7 +11,7 @@ from govsim.model import Notice
 from govsim.noise import CHINA
 from govsim.render.chrome import RenderContext, esc, page
 from govsim.render.detail import portal_title
-from govsim.urls import HANWEB_PROXY, ILIST, JPAAS_UNIT, detail_path, list_path
+from govsim.urls import HANWEB_PROXY, ILIST, JPAAS_UNIT, archive_path, detail_path, list_path
 from sites import FlavourName
 
 
@@ -127,6 +127,96 @@ def portal_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total:
 <div class="pages">{prev} <span>第{page_no + 1}页/共{pages}页</span> {nxt}</div></div>"""
     return page(ctx, title=f"法规库_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "法规库"},
                 crumbs=["法规库"])  # fmt: skip
+
+
+def shanghai_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    """The Shanghai platform's column page: dated ``li`` rows in ``ul.uli16``, the jQuery pagination
+    plugin with ``totalPage`` and its callBack to ``index_'+i+'.html``; no page-number links in the HTML."""
+    items = "\n".join(
+        f'<li><a href="{detail_path(ctx.site, n)}" title="{esc(n.title)}" target="_blank">{esc(n.title)}</a>'
+        f'<span class="time">{n.published:%Y-%m-%d}</span></li>'
+        for n in rows
+    )
+    pages = page_count(total, ctx.site.page_size)
+    stem = ctx.site.list_path.rsplit("/", 1)[-1].rpartition(".")[0]
+    main = f"""<div class="container"><div class="page-header-1"><h2><a href="{ctx.site.list_path}" title="规范性文件">规范性文件</a></h2></div>
+<ul class="uli16 nowrapli list-date ">
+{items}
+</ul>
+<nav class="text-center"><ul class="pagination">
+<script type="text/javascript" src="/assets/js/ETUI/jquery.min.1.12.4.js"></script>
+<script type="text/javascript" src="/assets/js/pagination.min.js"></script>
+<script type="text/javascript">
+    $(".pagination").pagination({{
+        totalPage: {pages},
+        showPageNum: 5,
+        isShowFL: false,
+        isShowSkip: true,
+        callBack: function (currPage) {{
+            var i=currPage;
+            if(i==1)
+                location.href='{stem}.html';
+            else
+                location.href='{stem}_'+i+'.html';
+        }}
+    }});
+     $(".pagination").pagination("setPage",{page_no + 1},{pages});
+</script>
+</ul></nav></div>"""
+    return page(ctx, title=f"规范性文件_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "规范性文件"},
+                crumbs=["政务公开", "规范性文件"])  # fmt: skip
+
+
+def shanghai_years(ctx: RenderContext, years: Sequence[int]) -> str:
+    """A Shanghai section page of year archives (沪府规 style): one ``<a><h4>YYYY年</h4></a>`` per year,
+    newest first, no documents, and the platform's ETUI scripts (as on its list pages)."""
+    links = "\n".join(
+        f'<li><a href="{archive_path(ctx.site, year)}" title="{year}年"><h4>{year}年</h4></a></li>'
+        for year in years
+    )
+    main = f"""<div class="container"><div class="page-header-1"><h2>沪府规</h2></div>
+<ul class="list-year">
+{links}
+</ul></div>
+<script src="/assets/js/ETUI/jquery.min.1.12.4.js"></script><script src="/assets/js/ETUI/ETUI3.min.js"></script>"""
+    return page(ctx, title=f"沪府规_{ctx.site.theme.site_title}", main=main, metas={"ColumnName": "沪府规"},
+                crumbs=["政务公开", "沪府规"])  # fmt: skip
+
+
+def generic_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
+    """A static list of no named CMS (Sichuan style): ``div.biaobody`` rows of 序号 / title / 文号 / date
+    divs, links in the ``/cols/YYYY/M/D/<hex>.shtml`` dialect, and a pager of links (``下页`` to
+    ``<name>_N.shtml``) with ``共N页``."""
+    site = ctx.site
+    start = page_no * site.page_size
+    items = "\n".join(
+        f'<li><div class="lie1">{start + i + 1}</div><div class="lie2"><a href="{detail_path(site, n)}" '
+        f'title="{esc(n.title)}" target="_blank">{esc(_short(n.title, 40))}</a></div>'
+        f'<div class="lie3">{esc(n.doc_number)}</div><div class="lie4">{n.published:%Y-%m-%d}</div></li>'
+        for i, n in enumerate(rows)
+    )
+    pages = page_count(total, site.page_size)
+    name = site.list_path.rsplit("/", 1)[-1]
+    links = [f'<a class="pagination-index" href="{name}">首页</a>']
+    if page_no > 0:
+        links.append(
+            f'<a class="pagination-index" href="{list_path(site, page_no - 1).rsplit("/", 1)[-1]}">上页</a>'
+        )
+    if page_no + 1 < pages:
+        links.append(
+            f'<a class="pagination-index" href="{list_path(site, page_no + 1).rsplit("/", 1)[-1]}">下页</a>'
+        )
+    links.append(
+        f'<a class="pagination-index" href="{list_path(site, pages - 1).rsplit("/", 1)[-1]}">尾页</a>'
+    )
+    main = f"""<div class="biao"><div class="biaohead"><div class="lie1">序号</div><div class="lie2">标题</div>
+<div class="lie3">文号</div><div class="lie4">发布日期</div></div>
+<div class="biaobody"><ul>
+{items}
+</ul></div>
+<div id="page_div" class="page">{" ".join(links)} <span class="pagination-info">第{page_no + 1}页 共{pages}页 {total}条</span></div></div>"""
+    return page(ctx, title=f"规范性文件- {site.theme.site_title}", main=main, metas={"ColumnName": "规范性文件"},
+                crumbs=["政务公开", "规范性文件"])  # fmt: skip
 
 
 def _published_at(n: Notice) -> datetime:
@@ -278,6 +368,8 @@ LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int,
     "anhui": anhui_list,
     "portal": portal_list,
     "ilist": ilist_list,
+    "shanghai": shanghai_list,
+    "generic": generic_list,
 }
 
 # The JSON search APIs answer with the page size the request asks for.

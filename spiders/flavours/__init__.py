@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from spiders.flavours.anhui import AnhuiFlavour
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, decode
+from spiders.flavours.generic import GenericFlavour
 from spiders.flavours.gkmlpt import GkmlptFlavour
 from spiders.flavours.hanweb import HanwebFlavour
 from spiders.flavours.hanweb_jpaas import HanwebJpaasFlavour
 from spiders.flavours.igs import IgsFlavour
 from spiders.flavours.ilist import IlistFlavour
 from spiders.flavours.portal import PortalFlavour
+from spiders.flavours.shanghai import ShanghaiFlavour
 from spiders.flavours.trs import TrsFlavour
 from spiders.flavours.ucap import UcapFlavour
 
@@ -29,6 +31,8 @@ FLAVOURS: dict[str, Flavour] = {
         IgsFlavour(),
         HanwebJpaasFlavour(),
         IlistFlavour(),
+        ShanghaiFlavour(),
+        GenericFlavour(),
     )
 }
 

@@ -17,6 +17,7 @@ E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",
     "heilongjiang-sim", "tianjin-sim", "hangzhou-sim", "shaanxi-sim",
+    "heilongjiang-sim", "tianjin-sim", "shanghai-sim", "sichuan-sim",
 ]  # fmt: skip
 
 

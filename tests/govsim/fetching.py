@@ -20,6 +20,8 @@ BODY_XPATH = {
     "igs": "//div[@class='article-content']",
     "hanweb_jpaas": "//div[@id='zoom']",
     "ilist": "//div[@id='info_content']",
+    "shanghai": "//div[@id='ivs_content']",
+    "generic": "//div[@id='cmsArticleContent']",
 }
 
 

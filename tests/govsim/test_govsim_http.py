@@ -120,8 +120,17 @@ def test_scale_mode_serves_50_sites_of_2000_notices_lazily(tmp_path: Path) -> No
         assert len(scale_slugs) == 50 and len(list(sim.sites_dir.glob("scale-*.toml"))) == 50
         sites = {s["slug"]: s for s in sim.admin.sites()}
         assert {sites[slug]["flavour"] for slug in scale_slugs} == set(FLAVOURS), "the sites rotate over all"
-        # trs, gkmlpt, ucap, igs, hanweb_jpaas, ilist
-        for slug in ("scale-000", "scale-001", "scale-005", "scale-006", "scale-007", "scale-008"):
+        by_flavour = [
+            next(s for s in scale_slugs if sites[s]["flavour"] == f)
+            for f in ("hanweb_jpaas", "ilist", "shanghai", "generic")
+        ]
+        for slug in (
+            "scale-000",
+            "scale-001",
+            "scale-005",
+            "scale-006",
+            *by_flavour,
+        ):  # trs, gkmlpt, ucap, igs, …
             listing = fetch(sites[slug]["list_urls"][0])
             assert listing.status == 200
             notices = sim.admin.notices(slug)

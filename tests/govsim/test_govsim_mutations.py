@@ -23,6 +23,8 @@ FLAVOUR = {
     "tianjin-sim": "igs",
     "hangzhou-sim": "hanweb_jpaas",
     "shaanxi-sim": "ilist",
+    "shanghai-sim": "shanghai",
+    "sichuan-sim": "generic",
 }
 
 

@@ -102,6 +102,21 @@ def walk_list(site: dict[str, Any], encoding: str) -> list[str]:
             pages = int(tree.xpath("//div[@class='pagination']/@data-total-page")[0])
             page += 1
             nxt = re.sub(r"pageIndex=\d+", f"pageIndex={page + 1}", url) if page < pages else None
+        elif flavour == "shanghai" and tree.xpath("//ul[@class='list-year']"):
+            years = tree.xpath("//ul[@class='list-year']/li/a/@href")  # newest first
+            return [
+                u for year in years for u in walk_list({**site, "list_urls": [urljoin(url, year)]}, encoding)
+            ]
+        elif flavour == "shanghai":
+            hrefs = tree.xpath("//ul[contains(@class,'uli16')]/li/a/@href")
+            script = tree.xpath("//script[contains(text(),'totalPage')]/text()")[0]
+            pages = int(re.search(r"totalPage: (\d+)", script).group(1))
+            page += 1
+            nxt = urljoin(first, f"index_{page + 1}.html") if page < pages else None
+        elif flavour == "generic":
+            hrefs = tree.xpath("//div[@class='biaobody']//div[@class='lie2']/a/@href")
+            nxt_links = tree.xpath("//div[@id='page_div']/a[text()='下页']/@href")
+            nxt = urljoin(url, nxt_links[0]) if nxt_links else None
         else:
             hrefs = tree.xpath("//div[@class='news-list']//a[@class='title']/@href")
             nxt_links = tree.xpath("//a[@class='next']/@href")

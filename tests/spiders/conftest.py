@@ -1,4 +1,4 @@
-"""Real parts for the spider tests: a govsim per test module (with nine scale sites, one per flavour and two more), a temporary
+"""Real parts for the spider tests: a govsim per test module (with a scale site per flavour), a temporary
 SQLite file, and real crawls through :class:`tests.spiders.crawl_world.CrawlWorld`."""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from govsim.testing import GovsimHandle, running_govsim
+from sites import FLAVOURS
 from tests.spiders.crawl_world import CrawlWorld
 
 
 @pytest.fixture(scope="module")
 def govsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GovsimHandle]:
-    with running_govsim(tmp_path_factory.mktemp("govsim"), seed=7, scale=(9, 30)) as handle:
+    with running_govsim(tmp_path_factory.mktemp("govsim"), seed=7, scale=(len(FLAVOURS), 30)) as handle:
         yield handle
 
 

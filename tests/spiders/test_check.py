@@ -43,6 +43,8 @@ def admin(govsim: GovsimHandle) -> Iterator[object]:
         "tianjin-sim",
         "hangzhou-sim",
         "shaanxi-sim",
+        "shanghai-sim",
+        "sichuan-sim",
     ],  # fmt: skip
 )
 def test_a_healthy_site_lists_rows_and_extracts_a_notice(

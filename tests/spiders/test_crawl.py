@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sites import FLAVOURS
 from spiders.crawl import PROGRESS_EVERY
 from spiders.run import CrawlReport
 from storage.db import session_scope
@@ -25,8 +26,10 @@ SITES = [
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",  # hanweb, portal, trs ×3
     "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
     "hangzhou-sim", "shaanxi-sim",  # hanweb_jpaas (a JSON list), ilist
+    "shanghai-sim", "sichuan-sim",  # shanghai (jQuery pager), generic (a URL dialect and a 下页 pager)
 ]  # fmt: skip
 JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim", "hangzhou-sim"]
+DIALECT_SITES = ["shanghai-sim", "sichuan-sim"]
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +114,16 @@ def test_second_monitor_run_requests_one_list_page_per_site_and_no_details(
 
 @pytest.mark.parametrize(
     "slug",
-    ["hainan", "guangdong", "zhejiang-sim", "chuzhou", "lawportal-sim", *JSON_LIST_SITES, "shaanxi-sim"],
+    [
+        "hainan",
+        "guangdong",
+        "zhejiang-sim",
+        "chuzhou",
+        "lawportal-sim",
+        *JSON_LIST_SITES,
+        "shaanxi-sim",
+        *DIALECT_SITES,
+    ],
 )
 def test_a_newly_published_notice_is_fetched_on_the_next_run(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
@@ -123,6 +135,21 @@ def test_a_newly_published_notice_is_fetched_on_the_next_run(
     assert run.status == "ok"
     assert world.detail_urls(slug, crawl_run_id=run.crawl_run_id) == {published["url"]}
     assert world.govsim.admin.request_log(slug)["by_kind"].get("detail") == 1
+
+
+def test_a_section_of_year_archives_is_walked_through_its_newest_year(
+    world: CrawlWorld, first_crawl: CrawlReport
+) -> None:
+    slug = "shanghai-gov-sim"  # www.shanghai.gov.cn's 沪府规: the section page links one archive per year
+    visible = [n for n in world.govsim.admin.notices(slug) if not n["removed"]]
+    newest = max(n["published"][:4] for n in visible)
+    run = world.crawl([slug]).sites[slug]
+    assert (run.status, run.error) == ("ok", None)
+    assert world.detail_urls(slug) == {n["url"] for n in visible if n["published"].startswith(newest)}
+    assert run.stats["list_pages"] >= 3  # the section page, then the newest archive's pages
+    published = world.govsim.admin.publish(slug)
+    again = world.crawl([slug]).sites[slug]
+    assert world.detail_urls(slug, crawl_run_id=again.crawl_run_id) == {published["url"]}
 
 
 def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(
@@ -168,8 +195,8 @@ def test_a_long_recheck_says_how_far_it_is_and_how_long_is_left(
     assert f"rechecked {total:,} of {total:,} known notices (100%) over 2 sites" in world.progress
 
 
-@pytest.mark.parametrize("slug", JSON_LIST_SITES)
-def test_a_json_list_site_with_nothing_new_costs_one_list_request_and_304s(
+@pytest.mark.parametrize("slug", [*JSON_LIST_SITES, *DIALECT_SITES])
+def test_a_site_with_nothing_new_costs_one_list_request_and_304s(
     world: CrawlWorld, first_crawl: CrawlReport, slug: str
 ) -> None:
     known = [n for n in world.govsim.admin.notices(slug) if not n["removed"]][:3]
@@ -224,10 +251,11 @@ def test_known_urls_cover_notices_and_good_snapshots(world: CrawlWorld, first_cr
         assert world.published_urls("chuzhou") <= known_urls(session, source.id)
 
 
-@pytest.mark.parametrize("slug", ["scale-000", "scale-007", "scale-008"])  # trs, hanweb_jpaas, ilist
+@pytest.mark.parametrize("flavour", ["trs", "hanweb_jpaas", "ilist", "shanghai", "generic"])
 def test_monitor_stops_at_max_list_pages_and_backfill_walks_them_all(
-    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+    world: CrawlWorld, first_crawl: CrawlReport, flavour: str
 ) -> None:
+    slug = f"scale-{FLAVOURS.index(flavour):03d}"  # the scale sites rotate over the flavours in order
     world.compose_sites({slug: {"max_list_pages": 1}})
     try:
         monitor = world.crawl([slug]).sites[slug]

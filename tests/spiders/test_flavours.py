@@ -11,6 +11,7 @@ import pytest
 from sites import FLAVOURS as REGISTRY_FLAVOURS
 from sites import Site
 from spiders.flavours import FLAVOURS, PageRequest, get_flavour
+from spiders.flavours.generic import dialect_of
 from spiders.flavours.trs import parse_create_page_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -100,3 +101,27 @@ def test_params_fill_in_when_the_hanweb_script_says_nothing() -> None:
     assert page.shell and page.next_request is not None
     assert dict(page.next_request.form)["columnid"] == "77"
     assert page.next_request.url.endswith("dataproxy.jsp?startrecord=1&endrecord=10&perpage=10")
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect"),
+    [
+        ("https://www.hebei.gov.cn/columns/49f13cc2-db03-4d0c-b4fe-2f3f659d3b6e/202403/21/"
+         "0b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e.html", "hebei"),
+        ("https://www.ln.gov.cn/web/zwgkx/zfwj/szfwj/2024011509123456/index.shtml", "liaoning"),
+        ("https://czt.ln.gov.cn/czt/zfxxgk/zc/xzgfxwj/2024011509123456/index.shtml", "tsid"),
+        ("https://www.sc.gov.cn/10462/c102914/2024/5/10/0b1e2c3d4f5a4b6c8d7e9f0a1b2c3d4e.shtml", "sichuan"),
+        ("https://www.xinjiang.gov.cn/xinjiang/zfl/202403/0b1e2c3d4f5a4b6c8d7e9f0a1b2c3d4e.shtml", "hexmonth"),
+        ("http://www.qinghai.gov.cn/zwgk/system/2017/08/17/010279521.shtml", "qinghai"),
+        ("https://www.12371.cn/2024/03/21/ARTI1711012345678901.shtml", "arti"),
+        ("http://www.sasac.gov.cn/n2588035/n2588320/n2588335/c30012345/content.html", "sasac"),
+        ("https://www.hainan.gov.cn/hainan/szfwj/202311/t20231120_3512345.html", "tdate"),
+        ("https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/202503/t20250321_97999.htm", "tdate"),
+        ("https://fgw.sh.gov.cn/fgw_gfxwj/20240321/0b1e2c3d4f5a4b6c8d7e9f0a1b2c3d4e.html", None),
+        ("https://jyt.gansu.gov.cn/jyt/c110634/202511/174240943.shtml", None),
+    ],
+    ids=lambda value: value if isinstance(value, str) and "/" not in value else None,
+)  # fmt: skip
+def test_generic_dialects(url: str, dialect: str | None) -> None:
+    found = dialect_of(url)
+    assert (found.key if found else None) == dialect
