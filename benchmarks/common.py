@@ -283,6 +283,19 @@ class Scenario:
         """The first crawl of every scale site in backfill mode (every list page, every notice)."""
         return self.once("baseline", lambda: self.crawl("backfill"))
 
+    def baseline_known(self) -> CrawlMeasure:
+        """The baseline crawl, normalized as its cycle would have before the next one: a page is known
+        (and the next monitor stops at it) only once its snapshot was processed."""
+
+        def run() -> CrawlMeasure:
+            from flows import steps
+
+            crawl = self.baseline()
+            steps.ingest(crawl.cycle_id)
+            return crawl
+
+        return self.once("baseline_known", run)
+
     def pipeline_crawl(self) -> CrawlMeasure:
         """The first crawl of the pipeline sites in backfill mode."""
         return self.once("pipeline_crawl", lambda: self.crawl("backfill", slugs=self.pipeline_slugs))
