@@ -68,6 +68,14 @@ _NOISE_LINE_RES = tuple(
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
+# A document pasted whole names its issuing organ twice: at the top (发文机关标志) and as the
+# signature over the date. The signature is text, not a repeat.
+_ORGAN_LINE_RE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|办公厅|办公室|委员会|管委会|局|厅|部|委|院|会|署|办|中心|公司)$"
+)
+_DATE_LINE_RE = re.compile(
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
+)
 
 
 # A clock line: a time of day, a date with its weekday, or a Unix time. Pages stamp one when they
@@ -295,10 +303,18 @@ def dedupe(lines: list[str]) -> tuple[list[str], int]:
     seen_sentences: set[str] = set()
     out: list[str] = []
     dropped = 0
-    for line in lines:
+    for index, line in enumerate(lines):
         key = re.sub(r"\s+", "", line)
         if _PAREN_ONLY_RE.match(key):
             out.append(line)
+            continue
+        signature = _signature(key, lines[index + 1 : index + 2], seen_lines)
+        if signature == "new":
+            seen_lines.add(key)
+            out.append(line)
+            continue
+        if signature == "repeated" and key in seen_lines:
+            dropped += 1
             continue
         if key in seen_lines and (len(key) >= 8 or _looks_like_header(key) or match_marker(key)):
             dropped += 1
@@ -321,6 +337,18 @@ def dedupe(lines: list[str]) -> tuple[list[str], int]:
         if new_line:
             out.append(new_line)
     return out, dropped
+
+
+def _signature(key: str, following: list[str], seen_lines: set[str]) -> str | None:
+    """``new`` for an organ's name over a date not seen before (the signature, though the name
+    may head the text too), ``repeated`` for one over a date already seen (a signature pasted
+    again with its text), else None."""
+    if not following or not _ORGAN_LINE_RE.match(key):
+        return None
+    date = re.sub(r"\s+", "", following[0])
+    if not _DATE_LINE_RE.match(date):
+        return None
+    return "repeated" if date in seen_lines else "new"
 
 
 def _looks_like_header(key: str) -> bool:
