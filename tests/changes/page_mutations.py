@@ -427,13 +427,14 @@ def spaces_inside_text(page: PageText, variant: int) -> str:
 
 
 _CLASS_RE = re.compile(r"""\bclass\s*=\s*(["'])([^"']*)\1""", re.I)
-_PARA_TAG_RE = re.compile(r"<(p|span|font)\b(?![^>]*\bclass\s*=)", re.I)
+_PARA_TAG_RE = re.compile(r"<(p|div|span|font)\b(?![^>]*\bclass\s*=)", re.I)
 CLASS_TOKENS = ("MsoNormal", "ql-align-justify", "fs16", "p0", "txt-indent")
 
 
 @mutation("class-renamed-in-content")
 def class_renamed_in_content(page: PageText, variant: int) -> str:
-    """Inside the text, every class is another one, and paragraphs that had none get one."""
+    """Inside the text, every class is another one, and paragraphs (<p>, <div> lines) and spans
+    that had none get one."""
     start = _content_start(page)
     first = page.html.rfind("<", 0, start - 1)
     end = _content_end(page)
