@@ -151,6 +151,19 @@ def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | Non
     return density_container(root), "density", None
 
 
+def text_images(root: etree._Element) -> list[str]:
+    """The pictures a shown content container holds when it holds no text at all: a notice
+    published as a scan or a poster (its words are in the image). Empty when there is none."""
+    for _selector, select in _CONTENT_SELECTORS:
+        for candidate in select(root):
+            if not is_shown(candidate) or cjk_count(" ".join(element_lines(candidate))):
+                continue
+            sources = [img.get("src") or "" for img in candidate.iter("img")]
+            if any(sources):
+                return [src for src in sources if src]
+    return []
+
+
 def _marked(match: re.Match[str]) -> str:
     return match.group(1) if match.group(1) is not None else match.group(2) or ""
 
