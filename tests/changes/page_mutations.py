@@ -438,6 +438,12 @@ def class_renamed_in_content(page: PageText, variant: int) -> str:
     start = _content_start(page)
     first = page.html.rfind("<", 0, start - 1)
     end = _content_end(page)
+    if start >= end:  # the text is one block of <br>-split lines: start at its first line
+        head = (page.expected.get("body") or {}).get("first_paragraph") or ""
+        offsets = visible_occurrences(page.html, head) if head else []
+        if not offsets:
+            raise NotApplicable("the text is one block and its first paragraph is not literal")
+        first = page.html.rfind("<", 0, offsets[0])
     token = CLASS_TOKENS[variant % len(CLASS_TOKENS)]
     region = page.html[first:end]
     region = _CLASS_RE.sub(f'class="{token}"', region)
