@@ -9,6 +9,7 @@ from itertools import islice
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from notices.attachments import is_attachment_url
 from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
 from notices.outline import match_marker
 from notices.related import without_related_blocks
@@ -161,6 +162,25 @@ def text_images(root: etree._Element) -> list[str]:
             sources = [img.get("src") or "" for img in candidate.iter("img")]
             if any(sources):
                 return [src for src in sources if src]
+    return []
+
+
+def text_files(root: etree._Element) -> list[tuple[str, str]]:
+    """(href, link text) of the files a shown content container links when those links are all
+    the text it holds: a notice published as a PDF or Word file linked in place of its text.
+    Empty when there is none."""
+    for _selector, select in _CONTENT_SELECTORS:
+        for candidate in select(root):
+            if not is_shown(candidate):
+                continue
+            files = [
+                (anchor.get("href") or "", " ".join(element_lines(anchor)))
+                for anchor in candidate.iter("a")
+                if is_attachment_url(anchor.get("href") or "")
+            ]
+            linked = sum(cjk_count(text) for _href, text in files)
+            if files and linked and cjk_count(" ".join(element_lines(candidate))) == linked:
+                return files
     return []
 
 
