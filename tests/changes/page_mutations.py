@@ -77,7 +77,11 @@ def mutation(name: str) -> Callable[[Mutation], Mutation]:
 
 # --- where things are -----------------------------------------------------------------------
 
-_HIDDEN_RE = re.compile(r"<(script|style|textarea|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
+# A tag opens with a letter, "/", "!" or "?"; a "<" before anything else is text (a title that
+# nests a title in raw angle brackets: 关于印发<某某措施>的通知).
+_HIDDEN_RE = re.compile(
+    r"<(script|style|textarea|title)\b.*?</\1\s*>|<!--.*?-->|<[A-Za-z/!?][^>]*>", re.S | re.I
+)
 
 
 def _text_spans(html: str) -> list[tuple[int, int]]:
