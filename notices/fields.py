@@ -13,7 +13,7 @@ from lxml import etree
 from notices.html import text_of
 from notices.parsers import parse_date, parse_doc_number
 from notices.scripted import scripted_value
-from notices.text import clean_line, squash
+from notices.text import MARKUP_RE, clean_line, squash
 
 # Squashed label -> field name. Order inside each tuple does not matter; lookups are exact.
 LABELS: dict[str, str] = {}
@@ -78,7 +78,6 @@ _LABEL_CANDIDATE_TAGS = (
     "i",
 )
 _VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
-_TAG_RE = re.compile(r"<[^>]+>")
 # A label cell or a byline holds a few elements per character at most; more is a container.
 _NODES_PER_CHARACTER = 10
 _CHUNK = 1024
@@ -177,8 +176,10 @@ def _value_after(el: etree._Element) -> str:
 
 
 def _cut_at_next_label(value: str) -> str:
+    # A value that opens with the next label and its value (来源：发布时间：2023-05-18, the source
+    # written by a script) is no value: the label's own is empty.
     match = _INLINE_RE.search(value)
-    if match and match.start() > 0:
+    if match:
         value = value[: match.start()]
     value = value.strip()
     return "" if _BARE_LABEL_RE.fullmatch(value) else value.strip(" ：:")
@@ -226,7 +227,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
     from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
     headings = _heading_texts(root)
     declared = page_meta.labelled.get("title") or clean_line(
-        _TAG_RE.sub("", page_meta.meta.get("articletitle") or "")
+        MARKUP_RE.sub("", page_meta.meta.get("articletitle") or "")
     )
     if declared:
         return _visible_form(declared, headings, root)

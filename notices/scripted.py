@@ -13,11 +13,10 @@ import re
 
 from lxml import etree
 
-from notices.text import clean_line
+from notices.text import MARKUP_RE, clean_line
 
 _ASSIGN_RE = re.compile(r"""\b(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=\s*(["'])(.*?)\2\s*[;\n]""")
 _WRITE_RE = re.compile(r"""document\.write(?:ln)?\(\s*(?:(["'])(.*?)\1|([A-Za-z_$][\w$]*))\s*\)""")
-_MARKUP_RE = re.compile(r"<[^>]*>")
 
 
 def written_value(script: str) -> str | None:
@@ -30,11 +29,11 @@ def written_value(script: str) -> str | None:
     literals: list[str] = []
     for _, literal, name in _WRITE_RE.findall(script):
         if name:
-            value = clean_line(_MARKUP_RE.sub("", assigned.get(name, "")))
+            value = clean_line(MARKUP_RE.sub("", assigned.get(name, "")))
             if value:
                 return value
         elif literal:
-            literals.append(clean_line(_MARKUP_RE.sub("", literal)))
+            literals.append(clean_line(MARKUP_RE.sub("", literal)))
     return next((text for text in literals if text), None)
 
 
