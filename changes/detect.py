@@ -67,18 +67,44 @@ def _metadata_edits(previous: Notice, current: Notice) -> list[LocatedEdit]:
     return edits
 
 
-def _attachment_edits(previous: Notice, current: Notice) -> list[LocatedEdit]:
+def _attachment_edits(previous: Notice, current: Notice) -> tuple[list[LocatedEdit], list[LocatedEdit]]:
+    """(files added, removed or changed; files only renamed). Attachments are told apart by
+    name, but one whose name changed at an unchanged URL is the same file renamed: its link text
+    often repeats the notice's title and changes with it, which adds or removes nothing."""
     old, new = attachment_keys(previous), attachment_keys(current)
     names_old = {k: a.name for k, a in zip(old, previous.attachments, strict=False)}
     names_new = {k: a.name for k, a in zip(new, current.attachments, strict=False)}
-    edits = []
-    for key in new.keys() - old.keys():
+    urls_old = {k: a.url for k, a in zip(old, previous.attachments, strict=False)}
+    url_new = {a.url: k for k, a in zip(new, current.attachments, strict=False)}
+    edits: list[LocatedEdit] = []
+    renames: list[LocatedEdit] = []
+    inserted, deleted = new.keys() - old.keys(), old.keys() - new.keys()
+    for key in sorted(deleted):
+        renamed = url_new.get(urls_old.get(key, ""))
+        if renamed not in inserted or renamed is None:
+            continue
+        inserted.discard(renamed)
+        deleted.discard(key)
+        edit = LocatedEdit(
+            path=None,
+            op=EditOp.REPLACE,
+            old=names_old.get(key, key),
+            new=names_new.get(renamed, renamed),
+            field="attachments",
+        )
+        if old[key] and new[renamed] and old[key] != new[renamed]:  # another file under the link
+            edits.append(
+                LocatedEdit(path=None, op=EditOp.REPLACE, old=edit.new, new=edit.new, field="attachments")
+            )
+        else:
+            renames.append(edit)
+    for key in inserted:
         edits.append(
             LocatedEdit(
                 path=None, op=EditOp.INSERT, old=None, new=names_new.get(key, key), field="attachments"
             )
         )
-    for key in old.keys() - new.keys():
+    for key in deleted:
         edits.append(
             LocatedEdit(
                 path=None, op=EditOp.DELETE, old=names_old.get(key, key), new=None, field="attachments"
@@ -88,12 +114,15 @@ def _attachment_edits(previous: Notice, current: Notice) -> list[LocatedEdit]:
         if old[key] != new[key]:
             name = names_new.get(key, key)
             edits.append(LocatedEdit(path=None, op=EditOp.REPLACE, old=name, new=name, field="attachments"))
-    return edits
+    return edits, renames
 
 
 def _attachment_summary(edits: Sequence[LocatedEdit]) -> str:
     parts = []
     for edit in edits:
+        if edit.op is EditOp.REPLACE and edit.old != edit.new:
+            parts.append(f"更名{edit.old} → {edit.new}")
+            continue
         verb = {EditOp.INSERT: "新增", EditOp.DELETE: "删除", EditOp.REPLACE: "更新"}[edit.op]
         parts.append(f"{verb}{edit.new or edit.old}")
     return "、".join(parts)
@@ -118,7 +147,7 @@ def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice]
         return unchanged(title=current.title, why="内容与近期版本相同（反复变动），不再提醒")
 
     meta = _metadata_edits(previous, current)
-    attachments = _attachment_edits(previous, current)
+    attachments, renames = _attachment_edits(previous, current)
     body_changed = old_body.keys != new_body.keys
     reordered = body_changed and Counter(old_body.keys) == Counter(new_body.keys)
     body = () if not body_changed or reordered else body_edits(previous, current, old_body, new_body)
@@ -126,7 +155,7 @@ def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice]
     fields = [e.field for e in meta if e.field]
     if body:
         fields.append("body")
-    if attachments:
+    if attachments or renames:
         fields.append("attachments")
     if reordered:
         fields.append("order")
@@ -140,12 +169,14 @@ def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice]
         kind = ChangeKind.ATTACHMENT
     elif meta:
         kind = ChangeKind.METADATA
+    elif renames:
+        kind = ChangeKind.ATTACHMENT
     elif reordered:
         kind = ChangeKind.REORDERED
     else:  # only differences the record does not keep apart (cannot happen when keys differ)
         return unchanged(title=current.title)
 
-    edits = tuple(meta) + tuple(body) + tuple(attachments)
+    edits = tuple(meta) + tuple(body) + tuple(attachments) + tuple(renames)
     label = REPEALED_LABEL if repealed else KIND_LABELS[kind]
     summary = f"{label}：{_title(current)}"
     if repealed:
@@ -155,7 +186,7 @@ def detect(previous: Notice | None, current: Notice, *, recent: Sequence[Notice]
         more = f"（共{len(body)}处）" if len(body) > _MAX_SUMMARY_EDITS else ""
         summary += f" —— {shown}{more}"
     elif kind is ChangeKind.ATTACHMENT:
-        summary += f" —— {_attachment_summary(attachments)}"
+        summary += f" —— {_attachment_summary(attachments + renames)}"
     elif kind is ChangeKind.METADATA:
         summary += " —— " + "；".join(
             f"{FIELD_LABELS[e.field or '']} {_display(e.old)} → {_display(e.new)}" for e in meta

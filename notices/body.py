@@ -9,6 +9,7 @@ from itertools import islice
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from notices.attachments import is_attachment_url
 from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
 from notices.outline import match_marker
 from notices.related import without_related_blocks
@@ -68,6 +69,14 @@ _NOISE_LINE_RES = tuple(
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
+# A document pasted whole names its issuing organ twice: at the top (发文机关标志) and as the
+# signature over the date. The signature is text, not a repeat.
+_ORGAN_LINE_RE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,40}(?:政府|办公厅|办公室|委员会|管委会|局|厅|部|委|院|会|署|办|中心|公司)$"
+)
+_DATE_LINE_RE = re.compile(
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
+)
 
 
 # A clock line: a time of day, a date with its weekday, or a Unix time. Pages stamp one when they
@@ -141,6 +150,38 @@ def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | Non
         if best is not None and best[1] >= MIN_BODY_CJK:
             return best[2], selector, best[3]
     return density_container(root), "density", None
+
+
+def text_images(root: etree._Element) -> list[str]:
+    """The pictures a shown content container holds when it holds no text at all: a notice
+    published as a scan or a poster (its words are in the image). Empty when there is none."""
+    for _selector, select in _CONTENT_SELECTORS:
+        for candidate in select(root):
+            if not is_shown(candidate) or cjk_count(" ".join(element_lines(candidate))):
+                continue
+            sources = [img.get("src") or "" for img in candidate.iter("img")]
+            if any(sources):
+                return [src for src in sources if src]
+    return []
+
+
+def text_files(root: etree._Element) -> list[tuple[str, str]]:
+    """(href, link text) of the files a shown content container links when those links are all
+    the text it holds: a notice published as a PDF or Word file linked in place of its text.
+    Empty when there is none."""
+    for _selector, select in _CONTENT_SELECTORS:
+        for candidate in select(root):
+            if not is_shown(candidate):
+                continue
+            files = [
+                (anchor.get("href") or "", " ".join(element_lines(anchor)))
+                for anchor in candidate.iter("a")
+                if is_attachment_url(anchor.get("href") or "")
+            ]
+            linked = sum(cjk_count(text) for _href, text in files)
+            if files and linked and cjk_count(" ".join(element_lines(candidate))) == linked:
+                return files
+    return []
 
 
 def _marked(match: re.Match[str]) -> str:
@@ -295,10 +336,18 @@ def dedupe(lines: list[str]) -> tuple[list[str], int]:
     seen_sentences: set[str] = set()
     out: list[str] = []
     dropped = 0
-    for line in lines:
+    for index, line in enumerate(lines):
         key = re.sub(r"\s+", "", line)
         if _PAREN_ONLY_RE.match(key):
             out.append(line)
+            continue
+        signature = _signature(key, lines[index + 1 : index + 2], seen_lines)
+        if signature == "new":
+            seen_lines.add(key)
+            out.append(line)
+            continue
+        if signature == "repeated" and key in seen_lines:
+            dropped += 1
             continue
         if key in seen_lines and (len(key) >= 8 or _looks_like_header(key) or match_marker(key)):
             dropped += 1
@@ -321,6 +370,18 @@ def dedupe(lines: list[str]) -> tuple[list[str], int]:
         if new_line:
             out.append(new_line)
     return out, dropped
+
+
+def _signature(key: str, following: list[str], seen_lines: set[str]) -> str | None:
+    """``new`` for an organ's name over a date not seen before (the signature, though the name
+    may head the text too), ``repeated`` for one over a date already seen (a signature pasted
+    again with its text), else None."""
+    if not following or not _ORGAN_LINE_RE.match(key):
+        return None
+    date = re.sub(r"\s+", "", following[0])
+    if not _DATE_LINE_RE.match(date):
+        return None
+    return "repeated" if date in seen_lines else "new"
 
 
 def _looks_like_header(key: str) -> bool:

@@ -6,15 +6,17 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from lxml import etree
+
 from notices.attachments import fetch_texts, find_attachments
-from notices.body import body_paragraphs, find_body
+from notices.body import body_paragraphs, find_body, text_files, text_images
 from notices.citations import find_citations
 from notices.classify import Verdict, classify_page, sniff_binary
 from notices.decode import decode_html
 from notices.fields import PageMeta, byline_date, collect, normalize_validity, pick_title
 from notices.garbled import decoding_replacements, garbled_reason
-from notices.html import parse_html
-from notices.links import PageLinks
+from notices.html import base_url, element_lines, parse_html
+from notices.links import PageLinks, absolute_url
 from notices.list_records import is_json_document
 from notices.listing import parse_listing
 from notices.model import Attachment, Listing, Notice, PageKind, RawPage
@@ -31,6 +33,8 @@ _SIGNATURE_RE = re.compile(
 )
 # The heading of the attachment area: 附件：, 十、附件, 相关附件.
 _ATTACHMENT_HEADING_RE = re.compile(r"(?:[一二三四五六七八九十]+、|\d+[.、])?\s*(?:相关)?附件\s*[:：]?")
+# Labels of a document's own metadata table (a portal page carries none of them).
+_DOCUMENT_LABELS = frozenset({"index_number", "doc_number", "issuer", "title", "written_date", "validity"})
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff（）()〈〉]{2,40}(政府|办公厅|办公室|委员会|局|厅|部|委|院|会|署|办|中心|公司)$"
 )
@@ -86,10 +90,26 @@ def _extract(page: RawPage, fetch: Callable[[str], bytes | None] | None) -> Noti
             page, Verdict(PageKind.OTHER, "a JSON document that holds no list of documents"), warnings
         )
     root = parse_html(html)
-    container, _how, lines = find_body(root, html) if root is not None else (None, "", None)
+    container, how, lines = find_body(root, html) if root is not None else (None, "", None)
     paragraphs, dropped = body_paragraphs(container, lines)
     meta = collect(root) if root is not None else None
     verdict = classify_page(page, html, root, paragraphs, meta.labelled if meta else None)
+    documented = meta is not None and len(_DOCUMENT_LABELS & meta.labelled.keys()) >= 2
+    if verdict.kind in (PageKind.OTHER, PageKind.NOTICE) and how == "density" and root is not None:
+        images = text_images(root) if documented else []
+        files = text_files(root) if meta is not None else []
+        if images:
+            # The document's metadata table is there and its text container shows only pictures.
+            verdict = Verdict(PageKind.NOTICE, "a notice whose text is an image")
+            paragraphs, dropped = [], 0
+            picture = absolute_url(base_url(root, page.url), images[0]) or images[0]
+            warnings.append(f"the notice's text is an image ({picture}): no text to extract")
+        elif files and meta is not None and (documented or _names_title(files, root, pick_title(root, meta))):
+            # The text container holds only a link to the document's own file (its name is the title).
+            verdict = Verdict(PageKind.NOTICE, "a notice whose text is a linked file")
+            paragraphs, dropped = [], 0
+            linked = absolute_url(base_url(root, page.url), files[0][0]) or files[0][0]
+            warnings.append(f"the notice's text is in a linked file ({linked}): no text to extract")
     listing: Listing | None = None
     if verdict.kind in (PageKind.LIST, PageKind.OTHER) and root is not None:
         listing = parse_listing(html, page.url, root, links)
@@ -155,6 +175,24 @@ def _non_notice(
         warnings=(*warnings, f"{verdict.kind.value} page at {page.url}: {verdict.reason}"),
         listing=listing,
     )
+
+
+def _names_title(files: Sequence[tuple[str, str]], root: etree._Element, title: str | None) -> bool:
+    """Whether a linked file is named as the page's document: its name is the title, or it is
+    shown again outside the link (as the page's heading: 通知 over 通知.pdf)."""
+    heading = _squeezed(title or "")
+    shown = _squeezed("".join(element_lines(root)))
+    for _href, text in files:
+        stem = _squeezed(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", text.strip()))
+        if len(stem) < 6:
+            continue
+        if (len(heading) >= 6 and (stem in heading or heading in stem)) or shown.count(stem) >= 2:
+            return True
+    return False
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
 
 
 def _charset(page: RawPage) -> str | None:

@@ -12,7 +12,8 @@ from lxml import etree
 
 from notices.html import text_of
 from notices.parsers import parse_date, parse_doc_number
-from notices.text import clean_line, squash
+from notices.scripted import scripted_value
+from notices.text import MARKUP_RE, clean_line, squash
 
 # Squashed label -> field name. Order inside each tuple does not matter; lookups are exact.
 LABELS: dict[str, str] = {}
@@ -77,11 +78,12 @@ _LABEL_CANDIDATE_TAGS = (
     "i",
 )
 _VALIDITY = (("废止", "废止"), ("失效", "失效"), ("有效", "有效"))
-_TAG_RE = re.compile(r"<[^>]+>")
 # A label cell or a byline holds a few elements per character at most; more is a container.
 _NODES_PER_CHARACTER = 10
 _CHUNK = 1024
 _SPACES_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]")
+# A short run of words ending in a colon: a label whose value is missing, not a value.
+_BARE_LABEL_RE = re.compile(r"[\u4e00-\u9fff\s\u3000]{1,8}[:：]")
 _SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
 
 
@@ -106,7 +108,7 @@ def collect(root: etree._Element) -> PageMeta:
             continue
         key = LABELS.get(squash(own))
         if key:
-            value = _value_after(el)
+            value = scripted_value(el) or _value_after(el)
             if value and squash(value) not in LABELS:
                 found.labelled.setdefault(key, value)
             continue
@@ -160,7 +162,8 @@ def _visible_text(el: etree._Element, limit: int) -> str | None:
 
 
 def _value_after(el: etree._Element) -> str:
-    """The value for a label element: its tail text, else the next sibling's text."""
+    """The value for a label element: its tail text, else the next sibling's text. Another
+    label (阅读次数：, 作者：) is no value: the label's own value was left out of the page."""
     tail = clean_line(el.tail or "")
     if tail:
         return _cut_at_next_label(tail)
@@ -173,10 +176,13 @@ def _value_after(el: etree._Element) -> str:
 
 
 def _cut_at_next_label(value: str) -> str:
+    # A value that opens with the next label and its value (来源：发布时间：2023-05-18, the source
+    # written by a script) is no value: the label's own is empty.
     match = _INLINE_RE.search(value)
-    if match and match.start() > 0:
+    if match:
         value = value[: match.start()]
-    return value.strip(" ：:")
+    value = value.strip()
+    return "" if _BARE_LABEL_RE.fullmatch(value) else value.strip(" ：:")
 
 
 def normalize_validity(value: str | None) -> str | None:
@@ -221,7 +227,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
     from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
     headings = _heading_texts(root)
     declared = page_meta.labelled.get("title") or clean_line(
-        _TAG_RE.sub("", page_meta.meta.get("articletitle") or "")
+        MARKUP_RE.sub("", page_meta.meta.get("articletitle") or "")
     )
     if declared:
         return _visible_form(declared, headings, root)

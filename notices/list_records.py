@@ -15,7 +15,7 @@ from lxml import etree
 from notices.links import PageLinks
 from notices.model import ListItem
 from notices.parsers import parse_date
-from notices.text import cjk_count, clean_line
+from notices.text import MARKUP_RE, cjk_count, clean_line
 
 MAX_NEXT_PAGES = 200
 CHINA = timezone(timedelta(hours=8))
@@ -208,7 +208,7 @@ def _items_from_records(records: Sequence[Mapping[str, Any]], links: PageLinks) 
         url = _record_url(_pick(record, _URL_KEYS))
         if not isinstance(raw_title, str) or not url or SKIP_HREF_RE.match(url):
             continue
-        title = clean_line(re.sub(r"<[^>]+>", "", raw_title))
+        title = clean_line(MARKUP_RE.sub("", raw_title))
         absolute = links.url(url) if cjk_count(title) >= 2 else None
         if absolute is not None:
             yield ListItem(absolute, title, _record_date(_pick(record, _DATE_KEYS)))

@@ -9,6 +9,9 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]+")
 _LABEL_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b:：]+")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# A tag opens with a letter, "/", "!" or "?"; any other "<" is text, as in a title that nests
+# a title in raw angle brackets (关于印发<某某措施>的通知), which stripping "<…>" would cut out.
+MARKUP_RE = re.compile(r"<[A-Za-z/!?][^>]*>")
 _CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")  # Chinese comes in runs: one match per run, not per character
 
 

@@ -77,7 +77,11 @@ def mutation(name: str) -> Callable[[Mutation], Mutation]:
 
 # --- where things are -----------------------------------------------------------------------
 
-_HIDDEN_RE = re.compile(r"<(script|style|textarea|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
+# A tag opens with a letter, "/", "!" or "?"; a "<" before anything else is text (a title that
+# nests a title in raw angle brackets: 关于印发<某某措施>的通知).
+_HIDDEN_RE = re.compile(
+    r"<(script|style|textarea|title)\b.*?</\1\s*>|<!--.*?-->|<[A-Za-z/!?][^>]*>", re.S | re.I
+)
 
 
 def _text_spans(html: str) -> list[tuple[int, int]]:
@@ -427,16 +431,23 @@ def spaces_inside_text(page: PageText, variant: int) -> str:
 
 
 _CLASS_RE = re.compile(r"""\bclass\s*=\s*(["'])([^"']*)\1""", re.I)
-_PARA_TAG_RE = re.compile(r"<(p|span|font)\b(?![^>]*\bclass\s*=)", re.I)
+_PARA_TAG_RE = re.compile(r"<(p|div|span|font)\b(?![^>]*\bclass\s*=)", re.I)
 CLASS_TOKENS = ("MsoNormal", "ql-align-justify", "fs16", "p0", "txt-indent")
 
 
 @mutation("class-renamed-in-content")
 def class_renamed_in_content(page: PageText, variant: int) -> str:
-    """Inside the text, every class is another one, and paragraphs that had none get one."""
+    """Inside the text, every class is another one, and paragraphs (<p>, <div> lines) and spans
+    that had none get one."""
     start = _content_start(page)
     first = page.html.rfind("<", 0, start - 1)
     end = _content_end(page)
+    if start >= end:  # the text is one block of <br>-split lines: start at its first line
+        head = (page.expected.get("body") or {}).get("first_paragraph") or ""
+        offsets = visible_occurrences(page.html, head) if head else []
+        if not offsets:
+            raise NotApplicable("the text is one block and its first paragraph is not literal")
+        first = page.html.rfind("<", 0, offsets[0])
     token = CLASS_TOKENS[variant % len(CLASS_TOKENS)]
     region = page.html[first:end]
     region = _CLASS_RE.sub(f'class="{token}"', region)
