@@ -137,6 +137,28 @@ def json_payload(text: str) -> Any | None:
         return None
 
 
+def html_fragment(payload: Any, depth: int = 0) -> str | None:
+    """The list markup a JSON answer carries in a field of its own (Hanweb's jpaas gateway:
+    ``{"data": {"html": "<li><a …>…</a><b>date</b></li>…"}}``): the longest string value holding
+    links, or None."""
+    best: str | None = None
+    values = payload.values() if isinstance(payload, dict) else payload if isinstance(payload, list) else ()
+    for value in values if depth < 4 else ():
+        found = value if isinstance(value, str) and "<a " in value else html_fragment(value, depth + 1)
+        if found is not None and (best is None or len(found) > len(best)):
+            best = found
+    return best
+
+
+_PAGER_COUNT = re.compile(r"<div\b[^>]*\bclass=[\"']?pagination\b[^>]*\bcount=[\"']?(\d+)", re.I)
+
+
+def fragment_total(fragment: str) -> int | None:
+    """The record count a list fragment's pager states (jpaas: ``<div class="pagination" count="T" …>``)."""
+    match = _PAGER_COUNT.search(fragment)
+    return int(match.group(1)) if match else None
+
+
 def json_cms(payload: Any) -> str | None:
     if isinstance(payload, dict):
         if "articles" in payload and "classify" in payload:

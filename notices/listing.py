@@ -21,6 +21,8 @@ from notices.list_pages import next_pages
 from notices.list_records import (
     DATE_IN_ROW_RE,
     SKIP_HREF_RE,
+    fragment_total,
+    html_fragment,
     items_from_json,
     items_from_scripts,
     json_cms,
@@ -77,7 +79,6 @@ def _cues(strong: str, weak: str | None = None) -> tuple[re.Pattern[str], re.Pat
 
 _CMS_CUES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str] | None]], ...] = (
     ("gkmlpt", _cues(r"/gkmlpt/|\"post_count\"", r"gkmlpt")),
-    ("hanweb_jpaas", _cues(r"jpaas|api-gateway/")),
     (
         "hanweb",
         _cues(
@@ -85,6 +86,9 @@ _CMS_CUES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str] | None]], ...
             r"/col/col\d+/|/art/\d{4}/\d{1,2}/\d{1,2}/art_",
         ),
     ),
+    # The same vendor's gateway publishes the same col/ and art/ pages, so it shares hanweb's weak
+    # cues and wins with its own strong ones; ranked after hanweb, a tie stays hanweb's.
+    ("hanweb_jpaas", _cues(r"jpaas|api-gateway/", r"/col/col\d+/|/art/\d{4}/\d{1,2}/\d{1,2}/art_")),
     ("ucap", _cues(r"_isJson=|/common/search/|<ucap|ucapcontent", r"/es-search/")),
     ("igs", _cues(r"/igs/front/")),
     ("ilist", _cues(r"iList\.jsp")),
@@ -127,6 +131,13 @@ def parse_listing(
     payload = json_payload(text)
     if payload is not None:
         rows = tuple(_dedupe(items_from_json(payload, links)))
+        fragment = None if rows else html_fragment(payload)
+        if fragment is not None:
+            # Rows as markup inside the answer: read like a static list, paged by the answer's query.
+            rows = tuple(_dedupe(_items_from_html(parse_html(fragment), links)))
+            total = fragment_total(fragment)
+            following = next_from_json({"total": total}, url, len(rows)) if total is not None else iter(())
+            return Listing(rows, tuple(following), cms, "json")
         return Listing(rows, tuple(next_from_json(payload, url, len(rows))), json_cms(payload) or cms, "json")
     if root is None:
         root = parse_html(text)
