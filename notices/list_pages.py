@@ -67,6 +67,8 @@ def _pager_pages(text: str, url: str) -> Iterator[str]:
         shown = _PLUGIN_CURRENT_RE.search(text)
         first = int(shown.group(1)) if shown else 1
         stem, _, ext = (urlsplit(url).path.rsplit("/", 1)[-1] or "index.html").rpartition(".")
+        if first > 1:
+            stem = stem.removesuffix(f"_{first}")  # page 2 is index_2.html: its pages are index_N too
         for page in range(first + 1, min(int(plugin.group(1)), first + MAX_NEXT_PAGES) + 1):
             candidate = absolute_url(url, f"{stem or 'index'}_{page}.{ext or 'html'}")
             if candidate is None:
