@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
@@ -135,3 +135,20 @@ def base_href(selector: Selector, url: str) -> str:
     """The page URL, or its ``<base href>`` resolved against it."""
     base = selector.css("base::attr(href)").get()
     return (absolute_url(url, base) or url) if base else url
+
+
+class ListDocument(NamedTuple):
+    """One HTML list response, decoded and parsed once: its text, its selector, the base its links
+    resolve against (``<base href>`` or the page URL) and the resolver of those links."""
+
+    text: str
+    selector: Selector
+    base: str
+    links: PageLinks
+
+    @classmethod
+    def read(cls, site: Site, url: str, body: bytes, content_type: str | None) -> ListDocument:
+        text = decode(body, content_type, site)
+        selector = Selector(text=text)
+        base = base_href(selector, url)
+        return cls(text, selector, base, PageLinks(url, base))

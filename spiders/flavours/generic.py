@@ -11,7 +11,7 @@ from parsel import Selector
 
 from notices.links import PageLinks, absolute_url
 from sites import Site
-from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, base_href, decode, find_date
+from spiders.flavours.base import Flavour, ListDocument, ListPage, ListRow, PageRequest, find_date
 from spiders.flavours.shanghai import jquery_page_url, jquery_pager
 from spiders.flavours.trs import parse_create_page_html
 
@@ -109,10 +109,7 @@ class GenericFlavour(Flavour):
     def parse(
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
-        text = decode(body, content_type, site)
-        selector = Selector(text=text)
-        base = base_href(selector, url)
-        links = PageLinks(url, base)
+        text, selector, base, links = ListDocument.read(site, url, body, content_type)
         host = urlsplit(url).hostname
         found: list[tuple[str, Selector]] = []
         for anchor in selector.css("a[href]"):

@@ -7,10 +7,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from notices.links import PageLinks
 from notices.list_records import int_field
 from sites import Site
-from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
+from spiders.flavours.base import Flavour, ListDocument, ListPage, PageRequest, html_rows
 
 # 共<span>10</span>页 (also 第1页/共124页); the record count (共<span>237</span> 条信息) is not a page count.
 _PAGE_COUNT = re.compile(r"共\s*(?:<[^>]*>\s*)*(\d+)\s*(?:<[^>]*>\s*)*页")
@@ -44,10 +43,7 @@ class IlistFlavour(Flavour):
     def parse(
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
-        text = decode(body, content_type, site)
-        selector = Selector(text=text)
-        base = base_href(selector, url)
-        links = PageLinks(url, base)
+        text, selector, base, links = ListDocument.read(site, url, body, content_type)
         rows = html_rows(
             selector,
             base,

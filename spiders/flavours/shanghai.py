@@ -8,7 +8,7 @@ from parsel import Selector
 
 from notices.links import PageLinks, absolute_url
 from sites import Site
-from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest, base_href, decode, find_date
+from spiders.flavours.base import Flavour, ListDocument, ListPage, ListRow, PageRequest, find_date
 
 _TOTAL_PAGE = re.compile(r"\.pagination\(\s*\{[^}]*?\btotalPage\s*:\s*(\d+)", re.S)
 # The pager's callBack: ``location.href='index_'+i+'.html'`` names the file of page i (i > 1).
@@ -68,10 +68,7 @@ class ShanghaiFlavour(Flavour):
     def parse(
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
-        text = decode(body, content_type, site)
-        selector = Selector(text=text)
-        base = base_href(selector, url)
-        links = PageLinks(url, base)
+        text, selector, base, links = ListDocument.read(site, url, body, content_type)
         date_css = site.selectors.get("list_date", "span.time::text")
         rows: list[ListRow] = []
         for item in selector.css(site.selectors.get("list_row", "li")):

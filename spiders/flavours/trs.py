@@ -6,9 +6,9 @@ import re
 
 from parsel import Selector
 
-from notices.links import PageLinks, absolute_url
+from notices.links import absolute_url
 from sites import Site
-from spiders.flavours.base import Flavour, ListPage, PageRequest, base_href, decode, html_rows
+from spiders.flavours.base import Flavour, ListDocument, ListPage, PageRequest, html_rows
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
@@ -46,14 +46,11 @@ class TrsFlavour(Flavour):
     def parse(
         self, site: Site, request: PageRequest, url: str, body: bytes, content_type: str | None
     ) -> ListPage:
-        text = decode(body, content_type, site)
-        selector = Selector(text=text)
-        base = base_href(selector, url)
+        text, selector, base, links = ListDocument.read(site, url, body, content_type)
         row_css, date_css = (
             site.selectors.get("list_row", "li"),
             site.selectors.get("list_date", "span::text, b::text"),
         )
-        links = PageLinks(url, base)
         rows = html_rows(selector, base, row_css, date_css, links)
         # Some TRS templates ship the static rows inside an HTML comment and draw them with JS.
         for commented in _COMMENT.findall(text):
