@@ -17,7 +17,8 @@ import yaml
 from govsim.testing import GovsimHandle, running_govsim
 from notices.model import RawPage
 from sites import DEFAULT_SITES_DIR, load_registry, load_site_file
-from spiders.detect import Detection, detect_site, slug_for_host
+from spiders.detect import Detection, detect_site
+from spiders.site_proposal import slug_for_host
 from tests.cli.conftest import cli, describe
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
