@@ -282,7 +282,8 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         if reading is not None and (reading.rows or reading.shell):
             shell = " (a JavaScript shell; rows come from its data request)" if reading.shell else ""
             if reading.shell and name == "shanghai":
-                shell = " (a section of year archives; rows come from the newest year's archive)"
+                older = f", then {len(reading.archives)} older ones" if reading.archives else ""
+                shell = f" (a section of year archives; rows come from the newest year's archive{older})"
             reasons.append(f"flavour {name} reads {len(reading.rows)} rows{shell}")
     if cms in FLAVOUR_OF_CMS:
         name = FLAVOUR_OF_CMS[cms]

@@ -49,6 +49,9 @@ class ListPage:
     next_request: PageRequest | None = None
     total_pages: int | None = None
     shell: bool = False
+    # The column's older parts (a shell's older year archives), each the first page of a list of
+    # its own: a backfill walks them too; a monitor does not, news appears in ``next_request``'s.
+    archives: tuple[PageRequest, ...] = ()
     off_pattern: int = 0  # links dropped because they do not look like detail pages
     malformed_links: tuple[str, ...] = ()  # warnings naming the links dropped as malformed
 

@@ -53,7 +53,9 @@ class ShanghaiFlavour(Flavour):
 
     A section page that lists year archives instead of documents (``<a href="/<prefix><YYYY>/index.html"><h4>2024年</h4></a>``,
     the municipal portal's 沪府规 and similar) is read as a shell: its next request is the newest year's
-    archive, whose pages are walked as above (the older years' archives are not).
+    archive, whose pages are walked as above. The older years' archives are the page's ``archives``:
+    a backfill, and a site's first crawl, walk them too (newest first); a monitor of a site that has
+    its baseline reads the newest year only, where news appears.
 
     No default ``detail_url_pattern``. Site ``selectors``: ``list_row`` (default ``li``),
     ``list_date`` (default ``span.time::text``, then the row's text).
@@ -85,11 +87,12 @@ class ShanghaiFlavour(Flavour):
             rows.append(ListRow(url=row_url, title=title.strip(), date=date))
         malformed = tuple(links.warnings())
         if not rows:
-            archive = _newest_year_archive(selector, links)
-            if archive is not None and archive != url:
+            archives = [archive for archive in _year_archives(selector, links) if archive != url]
+            if archives:
                 return ListPage(
-                    next_request=PageRequest(url=archive, page_no=request.page_no),
+                    next_request=PageRequest(url=archives[0], page_no=request.page_no),
                     shell=True,
+                    archives=tuple(PageRequest(url=archive, page_no=1) for archive in archives[1:]),
                     malformed_links=malformed,
                 )
         total = jquery_pager(text)
@@ -103,15 +106,15 @@ class ShanghaiFlavour(Flavour):
         return ListPage(rows=rows, next_request=next_request, total_pages=total, malformed_links=malformed)
 
 
-def _newest_year_archive(selector: Selector, links: PageLinks) -> str | None:
-    """The newest ``YYYY年`` archive a section page links (``…/index.html``), if it links any."""
-    best: tuple[int, str] | None = None
+def _year_archives(selector: Selector, links: PageLinks) -> list[str]:
+    """The ``YYYY年`` archives a section page links (``…/index.html``), newest year first."""
+    by_year: dict[str, int] = {}
     for anchor in selector.css("a[href]"):
         year = _YEAR.match(" ".join(t.strip() for t in anchor.css("::text").getall()))
         href = anchor.attrib["href"].strip()
         if year is None or not href.split("?", 1)[0].endswith("/index.html"):
             continue
         archive = links.url(href)
-        if archive is not None and (best is None or int(year.group(1)) > best[0]):
-            best = (int(year.group(1)), archive)
-    return best[1] if best else None
+        if archive is not None:
+            by_year[archive] = max(by_year.get(archive, 0), int(year.group(1)))
+    return sorted(by_year, key=lambda archive: -by_year[archive])

@@ -5,7 +5,9 @@
 Modes:
 - ``monitor`` (default): walk list pages until a run of already-known notices (a whole page of
   them, or ``known_run`` in a row) or ``politeness.max_list_pages``; fetch only unseen details.
-- ``backfill``: walk every list page; still fetch only unseen details.
+  A column's older archives (a flavour's ``ListPage.archives``) are read only until the site has
+  its baseline.
+- ``backfill``: walk every list page, older archives included; still fetch only unseen details.
 A site still backing off after an anti-bot challenge is not requested at all (its run says
 ``blocked`` and until when) unless ``ignore_backoff=1``.
 - ``recheck``: no lists; conditional GETs of the URLs in ``recheck_file`` (a JSON list of
@@ -84,6 +86,8 @@ class NoticesSpider(scrapy.Spider):
         self.listed: dict[str, dict[str, str]] = {}  # url -> signature of its list row, per site
         self.source_ids: dict[str, int] = {}
         self.rechecking: dict[str, set[str]] = {}  # urls this crawl rechecks anyway, per site
+        self._list_pages_by_column: dict[str, dict[str, int]] = {}  # a backfill's pages to walk, per site
+        self._before_baseline: set[str] = set()  # sites whose first crawl has not been ingested yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NoticesSpider:
@@ -112,6 +116,8 @@ class NoticesSpider(scrapy.Spider):
                 self.source_ids[slug] = source.id
                 self.known[slug] = known_urls(session, source.id)
                 self.listed[slug] = listed_signatures(session, source.id)
+                if source.baseline_at is None:
+                    self._before_baseline.add(slug)
                 if source.backoff_until is not None and in_backoff(source) and not self.ignore_backoff:
                     backoff_until[slug] = source.backoff_until
         for slug, site in self.sites.items():
@@ -153,8 +159,10 @@ class NoticesSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         return {**meta, **extra}
 
-    def _list_request(self, site: Site, page: PageRequest) -> scrapy.Request:
-        meta = self._meta(site, "list", page_request=page)
+    def _list_request(self, site: Site, page: PageRequest, column: str | None = None) -> scrapy.Request:
+        """``column``: the URL of the first request of the list this page belongs to (by default,
+        this page starts one); a backfill counts the list pages to walk per column."""
+        meta = self._meta(site, "list", page_request=page, column=column or page.url)
         if page.method == "POST":
             headers = {"Content-Type": "application/x-www-form-urlencoded", **dict(page.headers)}
             return scrapy.Request(
@@ -198,10 +206,13 @@ class NoticesSpider(scrapy.Spider):
         flavour = get_flavour(site.flavour)
         listing = flavour.parse_list(site, page, response.url, response.body, _content_type(response))
         self._note_malformed_links(site.slug, listing.malformed_links)
+        column = response.meta.get("column", page.url)
         if self.mode == "backfill" and listing.total_pages:
-            # A backfill walks every list page, so their number is the crawl's measure of progress.
-            expected = min(listing.total_pages, BACKFILL_PAGE_CAP)
-            self.outcomes.get(site.slug).extra["list_pages_expected"] = expected
+            # A backfill walks every list page, so their number is the crawl's measure of progress:
+            # the latest count each column's pager states, summed over the site's columns.
+            columns = self._list_pages_by_column.setdefault(site.slug, {})
+            columns[column] = min(listing.total_pages, BACKFILL_PAGE_CAP)
+            self.outcomes.get(site.slug).extra["list_pages_expected"] = sum(columns.values())
         if not listing.rows and not listing.shell:
             if page.page_no <= 1:
                 hint = (
@@ -230,6 +241,11 @@ class NoticesSpider(scrapy.Spider):
         for url in fresh:
             known.add(url)
             yield self._detail_request(site, url)
+        # Older archives hold no news, so an idle monitor skips them; a site's first crawl, which
+        # is its baseline, reads them as it reads any list.
+        if self.mode == "backfill" or (self.mode == "monitor" and site.slug in self._before_baseline):
+            for archive in listing.archives:
+                yield self._list_request(site, archive)
         if listing.next_request is None:
             return
         caught_up = bool(listing.rows) and (not fresh or longest_known_run >= self.known_run)
@@ -239,7 +255,7 @@ class NoticesSpider(scrapy.Spider):
         elif listing.next_request.page_no > limit:
             self.outcomes.inc(site.slug, "list_stopped_at_max_pages")
         else:
-            yield self._list_request(site, listing.next_request)
+            yield self._list_request(site, listing.next_request, column)
 
     def _signalled_requests(self, site: Site, rows: Sequence[Any]) -> Iterator[scrapy.Request]:
         """Known documents whose list row changed since the last visit: fetched again now."""

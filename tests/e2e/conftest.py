@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",
     "heilongjiang-sim", "tianjin-sim", "hangzhou-sim", "shaanxi-sim",
-    "heilongjiang-sim", "tianjin-sim", "shanghai-sim", "sichuan-sim",
+    "shanghai-sim", "shanghai-gov-sim", "sichuan-sim",
 ]  # fmt: skip
 
 
@@ -29,6 +29,7 @@ class World:
     webhook: LocalWebhook
     database_url: str
     sites: list[str]
+    published_at_baseline: dict[str, set[str]] = field(default_factory=dict)  # slug -> notice URLs
 
     def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> CycleReport:
         """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox)."""
@@ -78,5 +79,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> It
             baseline = world.cycle(recheck="none")
             assert all(site.status == "ok" for site in baseline.sites), baseline.sites
             assert baseline.alerts.sent == 0, "a site's first crawl is its baseline, never alerted"
+            world.published_at_baseline = {
+                slug: {n["url"] for n in gov.admin.notices(slug) if not n.get("removed")}
+                for slug in E2E_SITES
+            }
             webhook.clear()
             yield world

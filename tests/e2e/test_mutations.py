@@ -25,7 +25,8 @@ def _fold(text: str) -> str:
 
 @pytest.mark.parametrize("slug", E2E_SITES)
 def test_every_flavour_and_encoding_yields_true_records(world: World, slug: str) -> None:
-    """The baseline crawl stored a record per notice, and each agrees with what the replica published."""
+    """The baseline crawl stored a record of every notice the replica published (one per URL: the
+    notices table keys them by URL), and each agrees with what the replica published."""
     from storage.db import session_factory
     from storage.models import Notice, NoticeVersion, Source
 
@@ -41,6 +42,8 @@ def test_every_flavour_and_encoding_yields_true_records(world: World, slug: str)
         }
     truth = {n["url"]: n for n in world.gov.admin.notices(slug)}
     assert len(stored) >= 15, f"{slug}: only {len(stored)} notices stored"
+    missed = world.published_at_baseline[slug] - set(stored)
+    assert not missed, f"{slug}: {len(missed)} published notices never stored, e.g. {sorted(missed)[:3]}"
     for url, record in stored.items():
         expected = truth[url]
         assert _fold(record["title"] or "") == _fold(expected["title"]), url

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import urllib.request
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -137,19 +138,29 @@ def test_a_newly_published_notice_is_fetched_on_the_next_run(
     assert world.govsim.admin.request_log(slug)["by_kind"].get("detail") == 1
 
 
-def test_a_section_of_year_archives_is_walked_through_its_newest_year(
+def test_a_section_of_year_archives_is_read_whole_first_then_through_its_newest_year(
     world: CrawlWorld, first_crawl: CrawlReport
 ) -> None:
     slug = "shanghai-gov-sim"  # www.shanghai.gov.cn's 沪府规: the section page links one archive per year
     visible = [n for n in world.govsim.admin.notices(slug) if not n["removed"]]
-    newest = max(n["published"][:4] for n in visible)
+    years = sorted({n["published"][:4] for n in visible})
+    assert len(years) >= 2, years  # the replica spreads them over several years' archives
     run = world.crawl([slug]).sites[slug]
     assert (run.status, run.error) == ("ok", None)
-    assert world.detail_urls(slug) == {n["url"] for n in visible if n["published"].startswith(newest)}
-    assert run.stats["list_pages"] >= 3  # the section page, then the newest archive's pages
+    assert world.detail_urls(slug) == {n["url"] for n in visible}  # the first crawl reads every year
+    assert run.stats["list_pages"] >= 1 + len(years)  # the section page, then each archive's pages
+
+    with session_scope(world.database_url) as session:  # its first crawl ingested: the baseline
+        source = source_by_slug(session, slug)
+        assert source is not None
+        source.baseline_at = datetime.now(UTC)
     published = world.govsim.admin.publish(slug)
+    world.govsim.admin.reset_request_log()
     again = world.crawl([slug]).sites[slug]
     assert world.detail_urls(slug, crawl_run_id=again.crawl_run_id) == {published["url"]}
+    older = [year for year in years if year < max(years[-1], published["published"][:4])]
+    listed = [r["path"] for r in world.govsim.admin.request_log(slug)["recent"] if r["kind"] == "list"]
+    assert listed and not [path for path in listed if any(f"/hfg{year}/" in path for year in older)], listed
 
 
 def test_recheck_answers_304_for_unchanged_pages_and_refetches_edited_ones(

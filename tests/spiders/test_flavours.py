@@ -48,6 +48,8 @@ def test_list_page(case: dict[str, Any]) -> None:
     if "doc_numbers" in expect:
         assert [row.doc_number for row in page.rows] == expect["doc_numbers"]
     assert page.shell == expect["shell"]
+    assert [archive.url for archive in page.archives] == expect.get("archives", [])
+    assert all(archive.page_no == 1 for archive in page.archives)
     if "total_pages" in expect:
         assert page.total_pages == expect["total_pages"]
     if expect["next"] is None:
