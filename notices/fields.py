@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 
 from lxml import etree
 
-from notices.html import text_of
+from notices.html import string_value, text_of
 from notices.parsers import parse_date, parse_doc_number
 from notices.scripted import scripted_value
 from notices.text import MARKUP_RE, clean_line, squash
@@ -224,7 +224,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
     """The document title: 标题 label, ArticleTitle meta, a heading matching <title>, else <title>."""
     site_names = [page_meta.meta.get("sitename", "")]
     title_el = root.find(".//title")
-    from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
+    from_tag = clean_title(string_value(title_el) if title_el is not None else None, site_names)
     headings = _heading_texts(root)
     declared = page_meta.labelled.get("title") or clean_line(
         MARKUP_RE.sub("", page_meta.meta.get("articletitle") or "")

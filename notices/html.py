@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from notices.links import absolute_url
@@ -66,10 +65,14 @@ _TOO_DEEP = etree.XPath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
 
 def _parse(text: str) -> tuple[etree._Element | None, bool]:
     """The tree, and whether it is deeper than MAX_DEPTH (or the parser gave up at its own limit)."""
-    parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
+    # lxml's own HTMLParser, not lxml.html's: the same tree, made of plain elements, so reading it
+    # from Python does not pay lxml.html's element-class lookup for every node touched.
+    parser = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, ValueError):
+        return None, False
+    if root is None:  # nothing but whitespace or comments (lxml.html raised "Document is empty")
         return None, False
     too_deep = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log) or bool(
         _TOO_DEEP(root)
@@ -119,6 +122,10 @@ def _walk(top: etree._Element, parts: list[str], skip_noise: bool) -> None:
             if child.tail:
                 stack.append(child.tail if keep else _SOURCE_NEWLINE_RE.sub(" ", child.tail))
             stack.append(child)
+
+
+# What lxml.html's text_content() returns: the string value of an element (all its text nodes).
+string_value = etree.XPath("string()", smart_strings=False)
 
 
 def text_of(el: etree._Element) -> str:
