@@ -278,9 +278,10 @@ def _title_sized_texts(root: etree._Element, size: int) -> Iterator[str]:
                 yield line
 
 
+# One walk for every element that is not an h1 or h2 (a union of //* paths walks the tree once each).
 _HEADINGS = etree.XPath(
-    "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
-    "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
+    "//h1|//h2|//*[@id='title' or (@class and (contains(concat(' ',normalize-space(@class),' '),' title ')"
+    " or contains(@class,'article-title') or contains(@class,'detail-title')))]"
 )
 
 
