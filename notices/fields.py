@@ -102,8 +102,9 @@ def collect(root: etree._Element) -> PageMeta:
         name = (el.get("name") or "").strip().lower()
         if name and el.get("content") is not None:
             found.meta.setdefault(name, clean_line(el.get("content") or ""))
+    short_texts = _short_visible_texts(root, 160)
     for el in root.iter(*_LABEL_CANDIDATE_TAGS):
-        own = clean_line(_visible_text(el, 160) or "")
+        own = clean_line(short_texts.get(el) or "")
         if not own or len(own) > 160:
             continue
         key = LABELS.get(squash(own))
@@ -119,6 +120,40 @@ def collect(root: etree._Element) -> PageMeta:
                 if value:
                     found.labelled.setdefault(key, value)
     return found
+
+
+def _short_visible_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
+    """:func:`_visible_text` of every element of ``root`` (``root`` included) that has one, in one
+    walk of the tree: children before parents, each element's sizes summed from its children's,
+    and its text joined only when it is short. Elements left out have None for a text."""
+    most_nodes = _NODES_PER_CHARACTER * limit - 1
+    sizes: dict[etree._Element, tuple[int, int]] = {}  # element -> (visible characters, nodes read)
+    texts: dict[etree._Element, str] = {}
+    for el in reversed(list(root.iter(etree.Element))):
+        text = el.text
+        seen = _characters(text) if text else 0
+        nodes = len(el)
+        parts = [text] if text else []
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and tag != "script" and tag != "style":
+                child_seen, child_nodes = sizes[child]
+                seen += child_seen
+                nodes += 1 + child_nodes
+                parts.append(texts.get(child, ""))  # there when ``el`` is short: its children are
+            tail = child.tail
+            if tail:
+                seen += _characters(tail)
+                parts.append(tail)
+        sizes[el] = (seen, nodes)
+        if seen <= limit and nodes <= most_nodes:
+            texts[el] = "".join(parts)
+    return texts
+
+
+def _characters(text: str) -> int:
+    """How many characters of ``text`` are not spaces."""
+    return 0 if text.isspace() else len(text) - len(_SPACES_RE.findall(text))
 
 
 def _visible_text(el: etree._Element, limit: int) -> str | None:
