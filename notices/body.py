@@ -94,6 +94,39 @@ _NOISE_LINE_RES = tuple(
         r"^(大|中|小)(\s+(大|中|小))+$|^【\s*大\s*中\s*小\s*】$|^\[\s*大\s*\]",
     )
 )
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``a|b|c`` -> [a, b, c]: the alternatives outside any group or character class."""
+    alternatives: list[str] = []
+    depth, in_class, start, index = 0, False, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "]":  # []…] holds a ]
+                index += 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+# _NOISE_LINE_RES as is_noise_line reads them: the alternatives anchored at the line's start in one
+# pattern tried at that start only, the others searched one by one (each a literal to look for, or
+# nearly). A search of "^a|b" tries ^a at every position of the line; these give the same answer.
+_NOISE_ALTERNATIVES = [a for p in _NOISE_LINE_RES for a in _top_level_alternatives(p.pattern)]
+_NOISE_LINE_START_RE = re.compile("|".join(f"(?:{a[1:]})" for a in _NOISE_ALTERNATIVES if a.startswith("^")))
+_NOISE_LINE_ANYWHERE_RES = tuple(re.compile(a) for a in _NOISE_ALTERNATIVES if not a.startswith("^"))
+
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
@@ -146,7 +179,11 @@ def is_clock_line(line: str) -> bool:
 def is_noise_line(line: str) -> bool:
     if len(line) > 200 and not line.startswith("声明"):
         return False
-    return any(p.search(line) for p in _NOISE_LINE_RES) or is_clock_line(line)
+    return (
+        _NOISE_LINE_START_RE.match(line) is not None
+        or any(p.search(line) for p in _NOISE_LINE_ANYWHERE_RES)
+        or is_clock_line(line)
+    )
 
 
 def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:
