@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from itertools import islice
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from notices.attachments import is_attachment_url
 from notices.html import BLOCK_TAGS, element_lines, is_noise, parse_html
@@ -40,9 +39,38 @@ _MARKER_RE = re.compile(
     r"|<!--\s*startprint\s*-->(.*?)<!--\s*endprint\s*-->",
     re.S | re.I,
 )
-_CONTENT_SELECTORS = tuple(
-    (selector, CSSSelector(selector, translator="html")) for selector in CONTENT_SELECTORS
-)
+
+
+# CONTENT_SELECTORS by what they match (an id, or a tag with a class), so one walk of the tree
+# finds every selector's elements: lxml's CSSSelector walks it once per selector.
+_SELECTORS_BY_ID: dict[str, list[int]] = {}
+_SELECTORS_BY_CLASS: dict[tuple[str, str], list[int]] = {}
+for _index, _selector in enumerate(CONTENT_SELECTORS):
+    if re.fullmatch(r"#[\w-]+", _selector):
+        _SELECTORS_BY_ID.setdefault(_selector[1:], []).append(_index)
+    else:
+        _tag, _dot, _class = _selector.partition(".")
+        assert re.fullmatch(r"[a-z]+\.[\w-]+", _selector), f"{_selector}: only #id and tag.class are read"
+        _SELECTORS_BY_CLASS.setdefault((_tag, _class), []).append(_index)
+_XML_SPACE_RE = re.compile(r"[ \t\r\n]+")  # where a class attribute splits (XPath's normalize-space)
+
+
+def _content_candidates(root: etree._Element) -> list[tuple[str, list[etree._Element]]]:
+    """Each of CONTENT_SELECTORS with the elements it matches in ``root`` (``root`` included), in
+    document order: what ``CSSSelector(selector, translator="html")(root)`` lists."""
+    found: list[list[etree._Element]] = [[] for _ in CONTENT_SELECTORS]
+    for el in root.iter(etree.Element):
+        css_id, css_class = el.get("id"), el.get("class")
+        if css_id is not None:
+            for index in _SELECTORS_BY_ID.get(css_id, ()):
+                found[index].append(el)
+        if css_class is not None:
+            for token in set(_XML_SPACE_RE.split(css_class)):
+                for index in _SELECTORS_BY_CLASS.get((el.tag, token), ()):
+                    found[index].append(el)
+    return list(zip(CONTENT_SELECTORS, found, strict=True))
+
+
 MIN_BODY_CJK = 40
 
 # Whole lines that are page chrome, never notice text. Anchored so genuine sentences survive.
@@ -66,6 +94,39 @@ _NOISE_LINE_RES = tuple(
         r"^(大|中|小)(\s+(大|中|小))+$|^【\s*大\s*中\s*小\s*】$|^\[\s*大\s*\]",
     )
 )
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``a|b|c`` -> [a, b, c]: the alternatives outside any group or character class."""
+    alternatives: list[str] = []
+    depth, in_class, start, index = 0, False, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "]":  # []…] holds a ]
+                index += 1
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+# _NOISE_LINE_RES as is_noise_line reads them: the alternatives anchored at the line's start in one
+# pattern tried at that start only, the others searched one by one (each a literal to look for, or
+# nearly). A search of "^a|b" tries ^a at every position of the line; these give the same answer.
+_NOISE_ALTERNATIVES = [a for p in _NOISE_LINE_RES for a in _top_level_alternatives(p.pattern)]
+_NOISE_LINE_START_RE = re.compile("|".join(f"(?:{a[1:]})" for a in _NOISE_ALTERNATIVES if a.startswith("^")))
+_NOISE_LINE_ANYWHERE_RES = tuple(re.compile(a) for a in _NOISE_ALTERNATIVES if not a.startswith("^"))
+
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _DEDUPE_SENTENCE_MIN = 25
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
@@ -118,7 +179,11 @@ def is_clock_line(line: str) -> bool:
 def is_noise_line(line: str) -> bool:
     if len(line) > 200 and not line.startswith("声明"):
         return False
-    return any(p.search(line) for p in _NOISE_LINE_RES) or is_clock_line(line)
+    return (
+        _NOISE_LINE_START_RE.match(line) is not None
+        or any(p.search(line) for p in _NOISE_LINE_ANYWHERE_RES)
+        or is_clock_line(line)
+    )
 
 
 def find_container(root: etree._Element, raw_html: str) -> tuple[etree._Element | None, str]:
@@ -137,9 +202,9 @@ def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | Non
             if cjk_count(" ".join(lines)) >= MIN_BODY_CJK:
                 return fragment, "marker", lines
         break
-    for selector, select in _CONTENT_SELECTORS:
+    for selector, candidates in _content_candidates(root):
         best: tuple[bool, int, etree._Element, list[str]] | None = None
-        for candidate in select(root):
+        for candidate in candidates:
             lines = element_lines(candidate)
             chars = cjk_count(" ".join(lines))
             shown = chars >= MIN_BODY_CJK and is_shown(candidate)
@@ -155,8 +220,8 @@ def find_body(root: etree._Element, raw_html: str) -> tuple[etree._Element | Non
 def text_images(root: etree._Element) -> list[str]:
     """The pictures a shown content container holds when it holds no text at all: a notice
     published as a scan or a poster (its words are in the image). Empty when there is none."""
-    for _selector, select in _CONTENT_SELECTORS:
-        for candidate in select(root):
+    for _selector, candidates in _content_candidates(root):
+        for candidate in candidates:
             if not is_shown(candidate) or cjk_count(" ".join(element_lines(candidate))):
                 continue
             sources = [img.get("src") or "" for img in candidate.iter("img")]
@@ -169,8 +234,8 @@ def text_files(root: etree._Element) -> list[tuple[str, str]]:
     """(href, link text) of the files a shown content container links when those links are all
     the text it holds: a notice published as a PDF or Word file linked in place of its text.
     Empty when there is none."""
-    for _selector, select in _CONTENT_SELECTORS:
-        for candidate in select(root):
+    for _selector, candidates in _content_candidates(root):
+        for candidate in candidates:
             if not is_shown(candidate):
                 continue
             files = [

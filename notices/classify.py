@@ -15,7 +15,7 @@ from lxml import etree
 
 from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT
 from notices.fields import byline_date
-from notices.html import element_lines
+from notices.html import element_lines, string_value
 from notices.model import PageKind, RawPage
 from notices.navigation import navigation_purpose
 from notices.parsers import parse_doc_number
@@ -122,7 +122,7 @@ def classify_page(
         return Verdict(PageKind.BLOCKED, f"HTTP {status} with a short body: probably an anti-bot challenge")
     if status >= 400:
         return Verdict(PageKind.ERROR, f"HTTP {status}")
-    title = " ".join(t.text_content() for t in root.iter("title")) if root is not None else ""
+    title = " ".join(string_value(t) for t in root.iter("title")) if root is not None else ""
     looks_broken = visible_cjk < 400 or bool(_ERROR_TEXT_RE.search(title))
     if (
         looks_broken

@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 
 from lxml import etree
 
-from notices.html import text_of
+from notices.html import string_value, text_of
 from notices.parsers import parse_date, parse_doc_number
 from notices.scripted import scripted_value
 from notices.text import MARKUP_RE, clean_line, squash
@@ -102,8 +102,9 @@ def collect(root: etree._Element) -> PageMeta:
         name = (el.get("name") or "").strip().lower()
         if name and el.get("content") is not None:
             found.meta.setdefault(name, clean_line(el.get("content") or ""))
+    short_texts = _short_visible_texts(root, 160)
     for el in root.iter(*_LABEL_CANDIDATE_TAGS):
-        own = clean_line(_visible_text(el, 160) or "")
+        own = clean_line(short_texts.get(el) or "")
         if not own or len(own) > 160:
             continue
         key = LABELS.get(squash(own))
@@ -119,6 +120,40 @@ def collect(root: etree._Element) -> PageMeta:
                 if value:
                     found.labelled.setdefault(key, value)
     return found
+
+
+def _short_visible_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
+    """:func:`_visible_text` of every element of ``root`` (``root`` included) that has one, in one
+    walk of the tree: children before parents, each element's sizes summed from its children's,
+    and its text joined only when it is short. Elements left out have None for a text."""
+    most_nodes = _NODES_PER_CHARACTER * limit - 1
+    sizes: dict[etree._Element, tuple[int, int]] = {}  # element -> (visible characters, nodes read)
+    texts: dict[etree._Element, str] = {}
+    for el in reversed(list(root.iter(etree.Element))):
+        text = el.text
+        seen = _characters(text) if text else 0
+        nodes = len(el)
+        parts = [text] if text else []
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str) and tag != "script" and tag != "style":
+                child_seen, child_nodes = sizes[child]
+                seen += child_seen
+                nodes += 1 + child_nodes
+                parts.append(texts.get(child, ""))  # there when ``el`` is short: its children are
+            tail = child.tail
+            if tail:
+                seen += _characters(tail)
+                parts.append(tail)
+        sizes[el] = (seen, nodes)
+        if seen <= limit and nodes <= most_nodes:
+            texts[el] = "".join(parts)
+    return texts
+
+
+def _characters(text: str) -> int:
+    """How many characters of ``text`` are not spaces."""
+    return 0 if text.isspace() else len(text) - len(_SPACES_RE.findall(text))
 
 
 def _visible_text(el: etree._Element, limit: int) -> str | None:
@@ -224,7 +259,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
     """The document title: 标题 label, ArticleTitle meta, a heading matching <title>, else <title>."""
     site_names = [page_meta.meta.get("sitename", "")]
     title_el = root.find(".//title")
-    from_tag = clean_title(title_el.text_content() if title_el is not None else None, site_names)
+    from_tag = clean_title(string_value(title_el) if title_el is not None else None, site_names)
     headings = _heading_texts(root)
     declared = page_meta.labelled.get("title") or clean_line(
         MARKUP_RE.sub("", page_meta.meta.get("articletitle") or "")
@@ -278,9 +313,10 @@ def _title_sized_texts(root: etree._Element, size: int) -> Iterator[str]:
                 yield line
 
 
+# One walk for every element that is not an h1 or h2 (a union of //* paths walks the tree once each).
 _HEADINGS = etree.XPath(
-    "//h1|//h2|//*[contains(concat(' ',normalize-space(@class),' '),' title ')]"
-    "|//*[@id='title']|//*[contains(@class,'article-title')]|//*[contains(@class,'detail-title')]"
+    "//h1|//h2|//*[@id='title' or (@class and (contains(concat(' ',normalize-space(@class),' '),' title ')"
+    " or contains(@class,'article-title') or contains(@class,'detail-title')))]"
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from notices.links import absolute_url
@@ -66,10 +65,14 @@ _TOO_DEEP = etree.XPath(f"boolean(//*[ancestor::*[{MAX_DEPTH}]])")
 
 def _parse(text: str) -> tuple[etree._Element | None, bool]:
     """The tree, and whether it is deeper than MAX_DEPTH (or the parser gave up at its own limit)."""
-    parser = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
+    # lxml's own HTMLParser, not lxml.html's: the same tree, made of plain elements, so reading it
+    # from Python does not pay lxml.html's element-class lookup for every node touched.
+    parser = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, ValueError):
+        return None, False
+    if root is None:  # nothing but whitespace or comments (lxml.html raised "Document is empty")
         return None, False
     too_deep = any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log) or bool(
         _TOO_DEEP(root)
@@ -81,12 +84,20 @@ _SOURCE_NEWLINE_RE = re.compile(r"[\r\n]+")
 
 
 def is_noise(el: etree._Element) -> bool:
-    attrs = f"{el.get('class', '')} {el.get('id', '')}"
+    css_class, css_id = el.get("class"), el.get("id")
+    if css_class is None and css_id is None:  # most elements: nothing to match
+        return False
+    attrs = f"{css_class or ''} {css_id or ''}"
     return bool(attrs.strip()) and bool(NOISE_ATTR_RE.search(attrs))
 
 
 def element_lines(el: etree._Element, *, skip_noise: bool = True) -> list[str]:
     """Visible text of ``el`` split into lines at block elements and <br>, whitespace-normalized."""
+    if not len(el):  # a leaf (most links, labels and cells): its text is one line, or none
+        tag = el.tag
+        if isinstance(tag, str) and (tag := tag.lower()) != "pre":
+            line = "" if tag in SKIP_TAGS else clean_line(el.text or "")
+            return [line] if line else []
     parts: list[str] = []
     _walk(el, parts, skip_noise)
     lines = (clean_line(line) for line in "".join(parts).split("\n"))
@@ -97,28 +108,41 @@ def _walk(top: etree._Element, parts: list[str], skip_noise: bool) -> None:
     # An explicit stack of elements still to read and of strings (tails, closing newlines) due
     # after them, so no depth of nesting runs into Python's recursion limit.
     stack: list[etree._Element | str] = [top]
+    pop, push, add = stack.pop, stack.append, parts.append
     while stack:
-        el = stack.pop()
+        el = pop()
         if isinstance(el, str):
-            parts.append(el)
+            add(el)
             continue
-        if not isinstance(el.tag, str):  # comments, processing instructions
+        tag = el.tag
+        if not isinstance(tag, str):  # comments, processing instructions
             continue
-        tag = el.tag.lower()
+        tag = tag.lower()
         if tag in SKIP_TAGS or (skip_noise and el is not top and is_noise(el)):
             continue
-        block = tag in BLOCK_TAGS
         # A newline in the source text is a space on screen; only blocks and <br> break lines.
         keep = tag == "pre"
-        if block:
-            parts.append("\n")
-            stack.append("\n")
-        if el.text:
-            parts.append(el.text if keep else _SOURCE_NEWLINE_RE.sub(" ", el.text))
-        for child in reversed(list(el)):
-            if child.tail:
-                stack.append(child.tail if keep else _SOURCE_NEWLINE_RE.sub(" ", child.tail))
-            stack.append(child)
+        if tag in BLOCK_TAGS:
+            add("\n")
+            push("\n")
+        text = el.text
+        if text:
+            add(
+                text if keep or ("\n" not in text and "\r" not in text) else _SOURCE_NEWLINE_RE.sub(" ", text)
+            )
+        for child in reversed(el):
+            tail = child.tail
+            if tail:
+                push(
+                    tail
+                    if keep or ("\n" not in tail and "\r" not in tail)
+                    else _SOURCE_NEWLINE_RE.sub(" ", tail)
+                )
+            push(child)
+
+
+# What lxml.html's text_content() returns: the string value of an element (all its text nodes).
+string_value = etree.XPath("string()", smart_strings=False)
 
 
 def text_of(el: etree._Element) -> str:

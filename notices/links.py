@@ -43,6 +43,16 @@ class Link:
     problem: str | None = None
 
 
+# A base's scheme and authority, as urlsplit reads them (the authority ends at the first / ? #).
+_ORIGIN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+# Hrefs whose URL depends on the base's scheme and authority only, not on its path or query: an
+# absolute http(s) URL, or a path from the root (/a/b, not //host, nor one a removed tab would join).
+_SITE_WIDE_HREF_RE = re.compile(r"^(?:https?://|/(?![/／\\＼]))[^\t\r\n]*$")
+# Pages of one site repeat their menus, headers and footers: their links, resolved once per site.
+_SITE_LINKS: dict[tuple[str, str], Link] = {}
+_SITE_LINKS_MAX = 20_000  # bounded: cleared when full
+
+
 def resolve_link(base: str, href: str) -> Link:
     """The absolute URL ``href`` points to from a page whose links resolve against ``base``.
 
@@ -50,6 +60,19 @@ def resolve_link(base: str, href: str) -> Link:
     ``file:`` page stays one), has a valid host and port, no credentials, no control characters,
     and at most :data:`MAX_URL_LENGTH` characters.
     """
+    origin = _ORIGIN_RE.match(base) if _SITE_WIDE_HREF_RE.match(href) else None
+    if origin is None:
+        return _resolve(base, href)
+    key = (origin.group(0), href)
+    link = _SITE_LINKS.get(key)
+    if link is None:
+        if len(_SITE_LINKS) >= _SITE_LINKS_MAX:
+            _SITE_LINKS.clear()
+        link = _SITE_LINKS[key] = _resolve(base, href)
+    return link
+
+
+def _resolve(base: str, href: str) -> Link:
     text = re.sub(r"[\t\r\n]", "", href.strip(_STRIP))
     if not text or _NOT_A_DOCUMENT_RE.match(text):
         return Link(None)

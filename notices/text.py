@@ -15,14 +15,21 @@ MARKUP_RE = re.compile(r"<[A-Za-z/!?][^>]*>")
 _CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")  # Chinese comes in runs: one match per run, not per character
 
 
+_FULLWIDTH_DIGIT_RE = re.compile("[０-９]")
+
+
 def ascii_digits(text: str) -> str:
     """Turn full-width digits into ASCII digits."""
-    return text.translate(_FULLWIDTH_DIGITS)
+    # str.translate looks every character up in the table: only a text that holds one pays for it.
+    return text.translate(_FULLWIDTH_DIGITS) if _FULLWIDTH_DIGIT_RE.search(text) else text
 
 
 def clean_line(text: str) -> str:
     """Collapse every run of whitespace (including full-width spaces) to one space and strip."""
-    return _SPACE_RE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        return _SPACE_RE.sub(" ", text).strip()
+    # The same for the other characters _SPACE_RE matches: str.split() splits at all of them.
+    return " ".join(text.split())
 
 
 def squash(text: str) -> str:
