@@ -177,10 +177,11 @@ def run(sites: str, mode: str, recheck: str, no_send: bool, ignore_backoff: bool
     # A typo in a slug, a broken site or subscriptions file: said in one line before Prefect starts.
     preflight(wanted, say_missing=False)  # the cycle says it, in its log and here
     from flows.monitor import monitor
+    from flows.outcome import run_cycle
 
     with terminal_progress():
-        summary = monitor(
-            sites=wanted, mode=mode, recheck=recheck, send=not no_send, ignore_backoff=ignore_backoff
+        summary = run_cycle(
+            monitor, sites=wanted, mode=mode, recheck=recheck, send=not no_send, ignore_backoff=ignore_backoff
         )
     if as_json:
         _echo_json(dataclasses.asdict(summary))

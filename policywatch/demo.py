@@ -71,11 +71,12 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, An
         }
         with temporary_environment(env):
             from flows.monitor import monitor
+            from flows.outcome import run_cycle
 
             for slug in SEED_SITES:
                 echo(f"  {slug:<10} → {gov.base_urls[slug]}")
             echo("\n▶ cycle 1: the first crawl of every site is its baseline (recorded, not alerted) …")
-            first = monitor(sites=SEED_SITES, recheck="none")
+            first = run_cycle(monitor, sites=SEED_SITES, recheck="none")
             print_cycle_summary(first, echo)
 
             echo("\n▶ the sites change: Hainan publishes a new notice, Guangdong edits one paragraph …")
@@ -86,7 +87,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> dict[str, An
             echo(f"  edited paragraph {edited.get('paragraph_index')} of {guangdong_seed.get('title')}")
 
             echo("\n▶ cycle 2: new notices, and every known notice rechecked with conditional GET …")
-            second = monitor(sites=SEED_SITES, recheck="all")
+            second = run_cycle(monitor, sites=SEED_SITES, recheck="all")
             print_cycle_summary(second, echo)
 
             expected_count = len(EXPECTED)

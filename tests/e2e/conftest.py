@@ -34,8 +34,9 @@ class World:
     def cycle(self, sites: list[str] | None = None, recheck: str = "all") -> CycleReport:
         """One real monitor cycle (the Prefect flow, the Scrapy subprocess, the outbox)."""
         from flows.monitor import monitor
+        from flows.outcome import run_cycle
 
-        return monitor(sites=sites or self.sites, recheck=recheck)
+        return run_cycle(monitor, sites=sites or self.sites, recheck=recheck)
 
     def change_rows(self, summary: CycleReport) -> list[dict[str, Any]]:
         """This cycle's changes as stored, with their detail (kind, priority, edits, fields)."""

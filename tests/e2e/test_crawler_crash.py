@@ -46,9 +46,10 @@ def crash_world(tmp_path: Path, prefect_harness: None, monkeypatch: pytest.Monke
 
 def test_a_crashing_crawler_fails_its_sites_but_not_the_cycle(crash_world: tuple) -> None:
     from flows.monitor import monitor
+    from flows.outcome import run_cycle
 
     gov, webhook, tmp_path = crash_world
-    baseline = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
+    baseline = run_cycle(monitor, sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
     assert {s.slug: s.status for s in baseline.sites} == {HEALTHY_SITE: "ok", CRASHING_SITE: "ok"}
 
     published = gov.admin.publish(HEALTHY_SITE)
@@ -57,8 +58,8 @@ def test_a_crashing_crawler_fails_its_sites_but_not_the_cycle(crash_world: tuple
     (hook_dir / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PYTHONPATH", str(hook_dir))
-        summary = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
-        again = monitor(sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
+        summary = run_cycle(monitor, sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
+        again = run_cycle(monitor, sites=[HEALTHY_SITE, CRASHING_SITE], recheck="none", sites_per_crawl=1)
 
     crashed = {s.site: s for s in summary.failing_sites}
     assert list(crashed) == [CRASHING_SITE]
@@ -97,9 +98,10 @@ if "--sites" in sys.argv and not os.path.exists(marker):
 
 def test_a_crash_that_its_retry_recovered_is_not_a_site_failure(crash_world: tuple) -> None:
     from flows.monitor import monitor
+    from flows.outcome import run_cycle
 
     gov, webhook, tmp_path = crash_world
-    baseline = monitor(sites=[HEALTHY_SITE], recheck="none")
+    baseline = run_cycle(monitor, sites=[HEALTHY_SITE], recheck="none")
     assert [s.status for s in baseline.sites] == ["ok"]
 
     published = gov.admin.publish(HEALTHY_SITE)
@@ -109,7 +111,7 @@ def test_a_crash_that_its_retry_recovered_is_not_a_site_failure(crash_world: tup
     (hook_dir / "sitecustomize.py").write_text(CRASH_ONCE.format(marker=str(marker)), encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PYTHONPATH", str(hook_dir))
-        summary = monitor(sites=[HEALTHY_SITE], recheck="none")
+        summary = run_cycle(monitor, sites=[HEALTHY_SITE], recheck="none")
 
     assert marker.exists(), "the crawler never crashed: the test proves nothing"
     assert summary.failing_sites == []

@@ -80,8 +80,9 @@ class KillWorld:
         import dataclasses
 
         from flows.monitor import monitor
+        from flows.outcome import run_cycle
 
-        return dataclasses.asdict(monitor(sites=self.sites, recheck=recheck))
+        return dataclasses.asdict(run_cycle(monitor, sites=self.sites, recheck=recheck))
 
     def scalar(self, sql: str) -> int:
         from storage.db import get_engine
