@@ -39,10 +39,10 @@ from sites import Site, load_registry, select_sites
 from spiders.confinement import RequestRefused
 from spiders.failures import describe_failure
 from spiders.flavours import PageRequest, get_flavour
-from spiders.items import FetchedPage
 from spiders.list_signals import changed_rows
 from spiders.outcomes import SiteOutcomes
 from spiders.protocol import FLAG, ROLE, SITE, source_fields
+from spiders.responses import content_type, fetched_page
 from storage.db import session_scope
 from storage.listed import listed_signatures, record_listed
 from storage.snapshots import known_urls
@@ -50,7 +50,6 @@ from storage.sources import ensure_source, in_backoff
 
 MODES = ("monitor", "recheck", "backfill")
 BACKFILL_PAGE_CAP = 2000  # a runaway pager must still end
-REDIRECTED_TO_HEADER = "x-policywatch-redirected-to"  # added to stored headers after an on-site redirect
 
 
 class NoticesSpider(scrapy.Spider):
@@ -204,7 +203,7 @@ class NoticesSpider(scrapy.Spider):
             return
         self.outcomes.inc(site.slug, "list_pages")
         flavour = get_flavour(site.flavour)
-        listing = flavour.parse_list(site, page, response.url, response.body, _content_type(response))
+        listing = flavour.parse_list(site, page, response.url, response.body, content_type(response))
         self._note_malformed_links(site.slug, listing.malformed_links)
         column = response.meta.get("column", page.url)
         if self.mode == "backfill" and listing.total_pages:
@@ -224,9 +223,9 @@ class NoticesSpider(scrapy.Spider):
                 self.outcomes.fail(site.slug, f"site {site.slug}: {message}", stop=True)
                 # Kept (flagged) so whoever fixes the site entry can see what the page became.
                 response.meta[FLAG] = ("error", message)
-            yield self._item(site, "list", response)
+            yield fetched_page(site.slug, "list", response)
             return
-        yield self._item(site, "list", response)
+        yield fetched_page(site.slug, "list", response)
         yield from self._signalled_requests(site, listing.rows)
         known, fresh, longest_known_run, current_run = self.known[site.slug], [], 0, 0
         for row in listing.rows:
@@ -279,7 +278,7 @@ class NoticesSpider(scrapy.Spider):
         if response.status in self.retry_http_codes:
             self.outcomes.fail(site.slug, self._status_error(site, "detail", response))
             return
-        yield self._item(site, "detail", response)
+        yield fetched_page(site.slug, "detail", response)
         if response.status == 200 and FLAG not in response.meta:
             yield from self._attachment_requests(site, response)
 
@@ -312,7 +311,7 @@ class NoticesSpider(scrapy.Spider):
             self.outcomes.fail(site.slug, self._status_error(site, "attachment", response))
             return
         self.outcomes.inc(site.slug, "attachments")
-        yield self._item(site, "attachment", response)
+        yield fetched_page(site.slug, "attachment", response)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -364,25 +363,6 @@ class NoticesSpider(scrapy.Spider):
         after = f"; gave up after {retries} retries" if retries else ""
         return f"site {site.slug}: {role} page {response.url} returned HTTP {response.status}{after}"
 
-    def _item(self, site: Site, role: str, response: Response) -> FetchedPage:
-        flag = response.meta.get(FLAG)
-        headers = _headers(response)
-        # A notice is known by the URL its list gave; an on-site redirect's target is kept aside.
-        listed_url = (response.meta.get("redirect_urls") or [response.url])[0]
-        if listed_url != response.url:
-            headers[REDIRECTED_TO_HEADER] = response.url
-        return FetchedPage(
-            site=site.slug,
-            role=role,
-            url=listed_url,
-            status=response.status,
-            body=response.body,
-            fetched_at=datetime.now(UTC),
-            headers=headers,
-            flag=flag[0] if flag else None,
-            flag_reason=f"crawler: {flag[1]}" if flag else None,
-        )
-
 
 def _backoff_message(slug: str, until: datetime) -> str:
     return (
@@ -390,16 +370,3 @@ def _backoff_message(slug: str, until: datetime) -> str:
         f"(to try sooner: policywatch run --sites {slug} --ignore-backoff, or the deployment's "
         "ignore_backoff parameter)"
     )
-
-
-def _headers(response: Response) -> dict[str, str]:
-    return {
-        key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-        for key, values in response.headers.items()
-        if key.lower() != b"set-cookie"
-    }
-
-
-def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from notices.body import body_paragraphs, is_noise_line
+from notices.body import body_paragraphs
+from notices.body_lines import is_noise_line
 from notices.html import parse_html
 
 CASES = yaml.safe_load((Path(__file__).parent / "body_noise_cases.yaml").read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import notices
-from notices.body import is_clock_line
+from notices.body_lines import is_clock_line
 from notices.model import RawPage
 from tests.notices.notice_fixtures import load_cases
 

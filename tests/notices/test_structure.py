@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from notices import decode_html, parse_outline
-from notices.body import dedupe, is_noise_line
+from notices.body_lines import dedupe, is_noise_line
 from notices.citations import find_citations
 from notices.responsibilities import find_responsibilities, parse_duty
 
