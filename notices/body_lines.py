@@ -6,6 +6,7 @@ Pure string rules, applied by :func:`notices.body.body_paragraphs` to the contai
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from notices.outline import match_marker
 from notices.text import cjk_count
@@ -66,6 +67,9 @@ _NOISE_LINE_ANYWHERE_RES = tuple(re.compile(a) for a in _NOISE_ALTERNATIVES if n
 
 _SENTENCE_RE = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _DEDUPE_SENTENCE_MIN = 25
+# Repeats above this share of a body's characters mean the page holds its text twice, scrambled
+# maybe; below it, a real notice's own repeats (quotes, shared headings) are that small.
+_TEXT_TWICE_SHARE = 0.1
 _PAREN_ONLY_RE = re.compile(r"^[（(].*[）)][。.]?$")
 # A document pasted whole names its issuing organ twice: at the top (发文机关标志) and as the
 # signature over the date. The signature is text, not a repeat.
@@ -124,50 +128,94 @@ def is_noise_line(line: str) -> bool:
 
 
 def dedupe(lines: list[str]) -> tuple[list[str], int]:
-    """Drop repeated paragraphs and repeated long sentences, keeping the first occurrence.
+    """Drop the second copy of text the page holds twice, keeping the first occurrence.
 
-    Pages that hold the text twice (a header block repeated, passages pasted again) would otherwise
-    make the diff stage see phantom edits. Short lines and duty parentheticals such as
-    （市农委…按职责分工负责） legitimately repeat, so they are kept.
+    A page may hold its text twice (a header block repeated over the body, passages pasted again, a
+    hidden mobile copy). Where repeats make up a good share of the text, every repeat is dropped.
+    Elsewhere only a run of consecutive repeating lines is a copy: a single repeated line or
+    sentence between new ones is the text's own (the same heading in two attached regulations, a
+    report quoting the letter it answers, a place name that heads a text and signs it) and is kept,
+    except a repeated 文号 line and an organ's name over a date already seen (a signature pasted
+    again). Short lines and duty parentheticals such as （市农委…按职责分工负责） legitimately
+    repeat, so they never count.
     """
-    seen_lines: set[str] = set()
-    seen_sentences: set[str] = set()
+    keys = [re.sub(r"\s+", "", line) for line in lines]
+    repeats = _repeats(lines, keys)
+    held_twice = _repeated_share(lines, keys, repeats) >= _TEXT_TWICE_SHARE
     out: list[str] = []
     dropped = 0
     for index, line in enumerate(lines):
-        key = re.sub(r"\s+", "", line)
-        if _PAREN_ONLY_RE.match(key):
+        repeat = repeats[index]
+        in_run = any(
+            0 <= neighbour < len(lines) and repeats[neighbour] is not None
+            for neighbour in (index - 1, index + 1)
+        )
+        if repeat is None or not (held_twice or in_run or repeat.always_dropped):
             out.append(line)
+        elif repeat.sentences is None:
+            dropped += 1
+        else:
+            sentences = _SENTENCE_RE.findall(line)
+            kept = [sentence for at, sentence in enumerate(sentences) if at not in repeat.sentences]
+            dropped += len(repeat.sentences)
+            if new_line := "".join(kept).strip():
+                out.append(new_line)
+    return out, dropped
+
+
+def _repeated_share(lines: list[str], keys: list[str], repeats: list[_Repeat | None]) -> float:
+    """How much of the text, in characters, repeats what came before it."""
+    repeated = 0
+    for line, key, repeat in zip(lines, keys, repeats, strict=True):
+        if repeat is None:
+            continue
+        if repeat.sentences is None:
+            repeated += len(key)
+        else:
+            sentences = _SENTENCE_RE.findall(line)
+            repeated += sum(len(re.sub(r"\s+", "", sentences[at])) for at in repeat.sentences)
+    return repeated / max(1, sum(len(key) for key in keys))
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    """A line that repeats earlier text: whole (``sentences`` None) or by the long sentences at
+    these positions of ``_SENTENCE_RE.findall(line)``."""
+
+    sentences: frozenset[int] | None = None
+    always_dropped: bool = False
+
+
+def _repeats(lines: list[str], keys: list[str]) -> list[_Repeat | None]:
+    """For each line, what of it repeats the lines before it (None: nothing)."""
+    seen_lines: set[str] = set()
+    seen_sentences: set[str] = set()
+    found: list[_Repeat | None] = []
+    for index, (line, key) in enumerate(zip(lines, keys, strict=True)):
+        if _PAREN_ONLY_RE.match(key):
+            found.append(None)
             continue
         signature = _signature(key, lines[index + 1 : index + 2], seen_lines)
         if signature == "new":
             seen_lines.add(key)
-            out.append(line)
+            found.append(None)
             continue
-        if signature == "repeated" and key in seen_lines:
-            dropped += 1
-            continue
-        if key in seen_lines and (len(key) >= 8 or _looks_like_header(key) or match_marker(key)):
-            dropped += 1
+        if key in seen_lines and (
+            signature == "repeated" or len(key) >= 8 or _looks_like_header(key) or match_marker(key)
+        ):
+            found.append(_Repeat(always_dropped=signature == "repeated" or _looks_like_header(key)))
             continue
         seen_lines.add(key)
-        kept: list[str] = []
-        removed = False
-        for sentence in _SENTENCE_RE.findall(line):
+        repeated: set[int] = set()
+        for at, sentence in enumerate(_SENTENCE_RE.findall(line)):
             skey = re.sub(r"\s+", "", sentence)
-            if not skey:
+            if len(skey) < _DEDUPE_SENTENCE_MIN or _PAREN_ONLY_RE.match(skey):
                 continue
-            if len(skey) >= _DEDUPE_SENTENCE_MIN and not _PAREN_ONLY_RE.match(skey):
-                if skey in seen_sentences:
-                    dropped += 1
-                    removed = True
-                    continue
-                seen_sentences.add(skey)
-            kept.append(sentence)
-        new_line = "".join(kept).strip() if removed else line
-        if new_line:
-            out.append(new_line)
-    return out, dropped
+            if skey in seen_sentences:
+                repeated.add(at)
+            seen_sentences.add(skey)
+        found.append(_Repeat(sentences=frozenset(repeated)) if repeated else None)
+    return found
 
 
 def _signature(key: str, following: list[str], seen_lines: set[str]) -> str | None:

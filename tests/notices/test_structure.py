@@ -70,6 +70,37 @@ def test_dedupe_keeps_first_occurrence_and_legit_repeats() -> None:
     assert dropped == 3
 
 
+def test_dedupe_keeps_a_single_repeated_line_between_new_text() -> None:
+    """Two attached regulations share a heading; a report quotes one sentence of the letter it
+    answers. Neither is a second copy of the page, so both stay."""
+    quoted = "根据现场调查，地震监测和地质勘探资料并结合其与三峡水库蓄水的时空关系的综合分析。"
+    lines = [
+        "文化体制改革中经营性文化事业单位转制为企业的规定",
+        "三、关于资产和土地处置",
+        "（十）经营性文化事业单位在转制过程中，对于清查出的资产损失按规定报经批准后进行核销。",
+        "专家组认为：" + quoted,
+        "进一步支持文化企业发展的规定",
+        "三、关于资产和土地处置",
+        "（十六）发生分立、合并、重组、改制、撤销等经济行为涉及国有资产的文化企业，应当清产核资。",
+        "对于房屋开裂的原因，专家组认为：" + quoted,
+        "建议继续加强监测研究，以掌握其长期动态变化及与水库水位变化的关系。",
+    ]
+    out, dropped = dedupe(lines)
+    assert out == lines and dropped == 0
+
+
+def test_dedupe_drops_a_repeated_文号_line_even_alone() -> None:
+    lines = [
+        "琼府〔2017〕69号",
+        "各市、县人民政府：",
+        "现将方案印发给你们，请认真贯彻执行。",
+        "琼府〔2017〕69号",
+    ]
+    lines.append("一、总体要求")
+    out, dropped = dedupe(lines)
+    assert out == lines[:3] + ["一、总体要求"] and dropped == 1
+
+
 def test_noise_lines() -> None:
     for line in [
         "扫一扫在手机打开当前页",
