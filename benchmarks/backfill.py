@@ -7,6 +7,8 @@ from benchmarks.common import Context, Figure, Result
 KEY = "backfill"
 TITLE = "Backfill throughput: full pipeline vs bare Scrapy"
 GOAL = 0.5  # issue 14: three quarters of what overlapping crawl and ingest can reach on 2 cores
+CRAWL_GOAL = 0.8  # issue 14: the spider ÷ bare Scrapy on the same URLs
+INGEST_GOAL = 300  # issue 14: pages/s normalized, diffed and stored, crawl excluded
 BEHIND_NOTE = (
     "Why it falls short: on 2 cores the crawler (Scrapy's reactor, politeness, storing every "
     "response) and the ingest (extraction in a worker pool plus one transaction per page) compete "
@@ -30,6 +32,8 @@ def run(ctx: Context) -> Result:
     streamed_bare_rate = bare_streamed["fetched"] / bare_streamed["wall"]
     report = ingest["report"]
     ratio = streamed_rate / streamed_bare_rate
+    crawl_ratio = crawl_rate / bare_rate
+    ingest_rate = report.processed / ingest["wall"]
     return Result(
         key=KEY,
         title=TITLE,
@@ -45,8 +49,16 @@ def run(ctx: Context) -> Result:
             Figure("full pipeline, ingest after the crawl", sequential_rate, "pages/s"),
             Figure("ingest after the crawl ÷ bare Scrapy", sequential_rate / bare_rate, "×"),
             Figure("crawl only (PolicyWatch spider, storing snapshots)", crawl_rate, "pages/s"),
-            Figure("normalize + diff only (ingest)", report.processed / ingest["wall"], "pages/s"),
-            Figure("crawl only ÷ bare Scrapy", crawl_rate / bare_rate, "×"),
+            Figure(
+                "normalize + diff only (ingest)",
+                ingest_rate,
+                "pages/s",
+                f"≥ {INGEST_GOAL} pages/s",
+                ingest_rate >= INGEST_GOAL,
+            ),  # fmt: skip
+            Figure(
+                "crawl only ÷ bare Scrapy", crawl_ratio, "×", f"≥ {CRAWL_GOAL}×", crawl_ratio >= CRAWL_GOAL
+            ),
             Figure("bare Scrapy", bare_rate, "pages/s"),
         ],
         method=(
