@@ -15,11 +15,12 @@ from lxml import etree
 
 from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT
 from notices.fields import byline_date
-from notices.html import element_lines, string_value
+from notices.html import element_lines, parse_html, string_value
 from notices.model import PageKind, RawPage
 from notices.navigation import navigation_purpose
 from notices.parsers import parse_doc_number
 from notices.prose import Prose, measure_prose
+from notices.scripted import with_written_markup
 from notices.text import cjk_count
 
 _BINARY_MAGIC = {
@@ -134,6 +135,8 @@ def classify_page(
         if _DATASTORE_RE.search(probe):
             # Hanweb ships a column's rows as <datastore> records inside a script: nothing shows.
             return Verdict(PageKind.LIST, "list page (Hanweb <datastore> records)")
+        if _rows_written_by_scripts(html) >= 2:
+            return Verdict(PageKind.LIST, "list page (rows written by scripts)")
         purpose = navigation_purpose(root, probe, title + " " + visible) if root is not None else None
         if purpose:
             return Verdict(PageKind.OTHER, purpose)
@@ -245,6 +248,12 @@ def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
         signals += 1
     if "columnname" in metas and "articletitle" not in metas:
         signals += 1
+    if _dated_rows(root) >= 8:
+        signals += 2
+    return signals
+
+
+def _dated_rows(root: etree._Element) -> int:
     dated_rows = 0
     for row in root.iter("li", "tr", "div", "dd"):
         # A row holds exactly one link: stop at the second rather than list every link of a container.
@@ -254,6 +263,11 @@ def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
         text = "".join(row.itertext())
         if len(text) < 200 and _DATE_RE.search(text):
             dated_rows += 1
-    if dated_rows >= 8:
-        signals += 2
-    return signals
+    return dated_rows
+
+
+def _rows_written_by_scripts(html: str) -> int:
+    """Dated one-link rows in the markup the page's scripts write (:func:`with_written_markup`)."""
+    written = with_written_markup(html)
+    drawn = parse_html(written) if written is not None else None
+    return _dated_rows(drawn) if drawn is not None else 0

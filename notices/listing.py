@@ -31,6 +31,7 @@ from notices.list_records import (
 )
 from notices.model import Listing, ListItem
 from notices.parsers import parse_date
+from notices.scripted import with_written_markup
 from notices.text import cjk_count, clean_line
 
 # Containers whose links are site chrome, never the list: a class or id token that is, or starts
@@ -146,14 +147,18 @@ def parse_listing(
     items: list[ListItem] = list(_items_from_fragments(records, links)) if records else []
     how = "datastore"
     if not items and root is not None:
-        # The rows may be in the markup, in a script's array, or in a comment the script draws
-        # from; a script may hold a menu too, so the best-scoring source wins.
+        # The rows may be in the markup, in a script's array, in a comment the script draws from,
+        # or written by scripts from their variables; a script may hold a menu too, so the
+        # best-scoring source wins.
         hidden = [c.text for c in root.iter(etree.Comment) if c.text and "<a" in c.text]
         commented = parse_html("<div>" + "".join(hidden) + "</div>") if hidden else None
+        written = with_written_markup(text)
+        drawn = parse_html(written) if written is not None else None
         sources = [
             ("html", _items_from_html(root, links)),
             ("script", list(items_from_scripts(root, links))),
             ("comment", _items_from_html(commented, links) if commented is not None else []),
+            ("written markup", _items_from_html(drawn, links) if drawn is not None else []),
         ]
         how, items = max(sources, key=lambda source: _score(source[1]))
     return Listing(tuple(_dedupe(items)), tuple(next_pages(text, root, url, links)), cms, how)

@@ -81,7 +81,7 @@ class Listing:
     items: tuple[ListItem, ...] = ()
     next_pages: tuple[str, ...] = ()
     cms: str | None = None  # e.g. "trs", "hanweb", "gkmlpt"; None when no family's cues are there
-    how: str = ""  # where the items were found: html, comment, datastore, script, json
+    how: str = ""  # where the items were found: html, comment, datastore, script, written markup, json
 
 
 @dataclass(frozen=True)

@@ -50,3 +50,113 @@ def scripted_value(label: etree._Element) -> str | None:
         if value:
             return value
     return None
+
+
+# --------------------------------------------------------------------- markup written by scripts
+
+_SCRIPT_BLOCK_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_STRING = r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+_EVENT_RE = re.compile(
+    rf"(?P<string>{_STRING})"
+    r"|(?P<comment>//[^\n]*|/\*.*?\*/)"
+    r"|(?P<write>\bdocument\s*\.\s*write(?:ln)?\s*\()"
+    r"|(?P<assign>(?<![\w$.])(?P<target>[A-Za-z_$][\w$]*)\s*=(?![=>]))",
+    re.S,
+)
+_TERM_RE = re.compile(
+    rf"\s*(?:(?P<string>{_STRING})|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_$][\w$]*))", re.S
+)
+_PLUS_RE = re.compile(r"\s*\+(?![+=])")
+_MEMBER_RE = re.compile(r"\s*\.\s*[A-Za-z_$][\w$]*")
+_CALL_RE = re.compile(r"\s*\(")
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "", "f": "", "v": "", "0": ""}
+
+
+def with_written_markup(text: str) -> str | None:
+    """``text`` with each inline script that calls ``document.write`` replaced by the markup it
+    writes, or None when no script writes anything.
+
+    Some list templates (Wuhan's TRS lists) hold each row's URL, title and date in script
+    variables and draw the row with ``document.writeln("<a href="+url+">"+title+"</a>")``; the
+    static page has no row markup at all. The script is not run: string literals and the variables
+    the same script sets to them are concatenated, anything else reads as empty.
+    """
+    if "document" not in text or "write" not in text:
+        return None
+    replaced = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal replaced
+        attributes, code = match.groups()
+        if re.search(r"\bsrc\s*=", attributes, re.I) or not re.search(r"document\s*\.\s*write", code):
+            return match.group(0)
+        replaced = True
+        return written_markup(code)
+
+    out = _SCRIPT_BLOCK_RE.sub(replace, text)
+    return out if replaced else None
+
+
+def written_markup(code: str) -> str:
+    """What the ``document.write``/``writeln`` calls of one script write, in order."""
+    variables: dict[str, str] = {}
+    written: list[str] = []
+    at = 0
+    while (event := _EVENT_RE.search(code, at)) is not None:
+        at = event.end()
+        if event.group("write"):
+            value, end = _concatenation(code, at, variables)
+            written.append(value)
+            at = max(at, end)
+        elif event.group("assign"):
+            name = event.group("target")
+            value, end = _concatenation(code, at, variables)
+            if end > at:
+                variables[name] = value
+                at = end
+    return "".join(written)
+
+
+def _concatenation(code: str, at: int, variables: dict[str, str]) -> tuple[str, int]:
+    """The value of ``term + term + …`` starting at ``at`` and where it ends; a name reads as the
+    string it was last set to (empty when unknown), a method call on it (``title.substr(0, 30)``)
+    as the name itself."""
+    parts: list[str] = []
+    end = at
+    while (term := _TERM_RE.match(code, end)) is not None:
+        end = term.end()
+        if term.group("string"):
+            parts.append(_unescape(term.group("string")[1:-1]))
+        elif term.group("number"):
+            parts.append(term.group("number"))
+        else:
+            parts.append(variables.get(term.group("name"), ""))
+            end = _skip_member_calls(code, end)
+        plus = _PLUS_RE.match(code, end)
+        if plus is None:
+            break
+        end = plus.end()
+    return "".join(parts), end
+
+
+def _skip_member_calls(code: str, at: int) -> int:
+    """Past ``.name(…)`` / ``.name`` chains after a variable."""
+    while (member := _MEMBER_RE.match(code, at)) is not None:
+        at = member.end()
+        if (call := _CALL_RE.match(code, at)) is not None:
+            depth, at = 1, call.end()
+            while at < len(code) and depth:
+                depth += {"(": 1, ")": -1}.get(code[at], 0)
+                at += 1
+    return at
+
+
+def _unescape(literal: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape[0] in "ux" and len(escape) > 1:
+            return chr(int(escape[1:], 16))
+        return _SIMPLE_ESCAPES.get(escape, escape)
+
+    return _ESCAPE_RE.sub(one, literal)

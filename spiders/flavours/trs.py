@@ -7,6 +7,7 @@ import re
 from parsel import Selector
 
 from notices.links import absolute_url
+from notices.scripted import with_written_markup
 from sites import Site
 from spiders.flavours.base import Flavour, ListDocument, ListPage, PageRequest, html_rows
 
@@ -36,7 +37,9 @@ class TrsFlavour(Flavour):
     Details look like ``<column>/YYYYMM/tYYYYMMDD_<id>.html``.
 
     Rows found inside HTML comments count too (some templates comment the static rows out and
-    draw them with JavaScript). Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
+    draw them with JavaScript), and so do rows a script writes from its own variables
+    (``var url = "./202602/t…shtml"; var title = "…"; document.writeln("<a href="+url+">")``,
+    Wuhan): the script is read, not run. Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
     (default ``span::text, b::text``).
     """
 
@@ -56,6 +59,12 @@ class TrsFlavour(Flavour):
         for commented in _COMMENT.findall(text):
             if "<li" in commented:
                 rows += html_rows(Selector(text=commented), base, row_css, date_css, links)
+        # Others (Wuhan) hold each row in script variables and document.writeln it.
+        written = with_written_markup(text)
+        if written is not None:
+            drawn = html_rows(Selector(text=written), base, row_css, date_css, links)
+            if len(drawn) > len(rows):
+                rows = drawn
         malformed = tuple(links.warnings())
         paging = parse_create_page_html(text)
         if paging is None:
