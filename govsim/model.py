@@ -50,6 +50,7 @@ class SiteSpec:
     header_charset: bool = True  # whether the HTTP Content-Type names a charset
     dynamic: bool = False  # per-request counters/timestamps/nonces inline (no byte-stable pages)
     body_twice: bool = False  # the page carries the notice text twice (mobile + desktop copy)
+    scripted_rows: bool = False  # trs: each list row is drawn by document.writeln from script variables
     fullwidth_doc_numbers: bool = False
     chinese_numeral_dates: bool = False  # sign-off dates as 二〇一八年三月五日 (〇 is GBK-only)
     repost_of: str | None = None  # portal: the original site's name

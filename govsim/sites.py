@@ -106,6 +106,16 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         notes="GBK bytes; the meta declares gb2312 but sign-off dates use 〇 (GBK-only); the HTTP header names no charset.",
     ),
     SiteSpec(
+        slug="wuhan-sim", name="武汉市人民政府（模拟）", region="湖北省武汉市", level="city", flavour="trs",
+        list_path="/zwgk/xxgk/zfwj/szfwj/index.html", detail_url_pattern=r"/\d{6}/t\d{8}_\d+\.s?html$",
+        theme=_theme("plain", "武汉市人民政府", "#0d4f9c",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "政民互动", "走进武汉"),
+                     "鄂ICP备05003202号", "鄂公网安备 42010202000501号", "4201000007", "武汉市人民政府", "wh"),
+        doc_prefix="武政规", page_size=15, filler_count=32, scripted_rows=True, synthetic=True, id_base=6_900_000,
+        notes="TRS lists whose rows are drawn by scripts: each li holds var url / var title / var FILENUM and"
+              " document.writeln calls, no row markup; createPageHTML paging as on other TRS sites.",
+    ),
+    SiteSpec(
         slug="badcharset-sim", name="邵阳市人民政府（模拟）", region="湖南省邵阳市", level="city", flavour="trs",
         list_path="/xxgk/tzgg/index.html", detail_url_pattern=r"/\d{6}/t\d{8}_\d+\.s?html$",
         theme=_theme("plain", "邵阳市人民政府门户网", "#2a6e3f",

@@ -197,8 +197,14 @@ def _disabled_sentence(disabled: list[str]) -> list[str]:
     if not disabled:
         return []
     return [
-        f"{len(disabled)} are disabled (`enabled = false`) because no flavour reads their lists yet; their "
-        "notes say what is missing: " + ", ".join(f"`{slug}`" for slug in disabled) + ".",
+        (
+            "1 is disabled (`enabled = false`) because no flavour reads its list yet; its notes say"
+            if len(disabled) == 1
+            else f"{len(disabled)} are disabled (`enabled = false`) because no flavour reads their lists yet; their notes say"
+        )
+        + " what is missing: "
+        + ", ".join(f"`{slug}`" for slug in disabled)
+        + ".",
         "",
     ]
 

@@ -28,6 +28,9 @@ def trs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: in
     items = []
     for n in rows:
         href = "." + detail_path(site, n).removeprefix(site.column)
+        if site.scripted_rows:
+            items.append(_scripted_row(href, n))
+            continue
         items.append(
             f'<li><a href="{href}" title="{esc(n.title)}" target="_blank">{esc(_short(n.title))}</a>'
             f"<span>{n.published:%Y-%m-%d}</span></li>"
@@ -42,6 +45,24 @@ def trs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: in
 </div>"""
     return page(ctx, title=f"政府文件_{site.theme.site_title}", main=main, metas={"ColumnName": "政府文件"},
                 crumbs=["政务公开", "政府文件"])  # fmt: skip
+
+
+def _scripted_row(href: str, n: Notice) -> str:
+    """A row as Wuhan's lists draw it: no row markup, only script variables and document.writeln
+    (the short title first, the whole one assigned when there is one)."""
+    return f"""<li><script>
+var url = {json.dumps(href)};
+var title = {json.dumps(_short(n.title), ensure_ascii=False)};
+if ({json.dumps(n.title, ensure_ascii=False)} != "") {{
+  title = {json.dumps(n.title, ensure_ascii=False)};
+}}
+var FILENUM = {json.dumps(n.doc_number or "", ensure_ascii=False)};
+document.writeln("<a href=" + url + " target='_blank' title='" + title + "'>");
+document.writeln(title);
+document.writeln("</a><span>");
+document.writeln("{_published_at(n):%Y-%m-%d %H:%M}");
+document.writeln("</span>");
+</script></li>"""
 
 
 def gkmlpt_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:

@@ -90,9 +90,13 @@ def walk_list(site: dict[str, Any], encoding: str) -> list[str]:
     pages: int | None = None
     page = 0
     while url:
-        tree = lxml_html.fromstring(fetch(url).body.decode(encoding))
+        text = fetch(url).body.decode(encoding)
+        tree = lxml_html.fromstring(text)
         if flavour == "trs":
-            hrefs = tree.xpath("//ul[@class='list']/li/a/@href")
+            # rows as markup, or (scripted_rows) as the script variables the rows are drawn from
+            hrefs = tree.xpath("//ul[@class='list']/li/a/@href") or re.findall(
+                r'^var url = "([^"]+)";$', text, re.M
+            )
             script = tree.xpath("//script[contains(text(),'createPageHTML')]/text()")[0]
             pages = int(re.search(r"createPageHTML\('page_div', (\d+),", script).group(1))
             page += 1

@@ -28,6 +28,7 @@ SITES = [
     "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
     "hangzhou-sim", "shaanxi-sim",  # hanweb_jpaas (a JSON list), ilist
     "shanghai-sim", "sichuan-sim",  # shanghai (jQuery pager), generic (a URL dialect and a 下页 pager)
+    "wuhan-sim",  # trs whose rows scripts draw from their variables
 ]  # fmt: skip
 JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim", "hangzhou-sim"]
 DIALECT_SITES = ["shanghai-sim", "sichuan-sim"]
