@@ -58,6 +58,8 @@ _URL_KEYS = (
     "LinkUrl",
     "chnldocurl",
     "DOCURL",
+    "puburl",
+    "PUBURL",
 )
 _DATE_KEYS = (
     "pubDate",
@@ -88,6 +90,7 @@ _DATE_KEYS = (
     "cwrq",
     "PUBTIME",
     "pubtime",
+    "dates",
 )
 
 
@@ -225,7 +228,7 @@ def _record_date(value: Any) -> date | None:
 
 
 def _items_from_records(records: Sequence[Mapping[str, Any]], links: PageLinks) -> Iterator[ListItem]:
-    for record in records:
+    for record in map(_with_nested_fields, records):
         raw_title = _pick(record, _TITLE_KEYS)
         url = _record_url(_pick(record, _URL_KEYS))
         if not isinstance(raw_title, str) or not url or SKIP_HREF_RE.match(url):
@@ -234,6 +237,20 @@ def _items_from_records(records: Sequence[Mapping[str, Any]], links: PageLinks) 
         absolute = links.url(url) if cjk_count(title) >= 2 else None
         if absolute is not None:
             yield ListItem(absolute, title, _record_date(_pick(record, _DATE_KEYS)))
+
+
+def _with_nested_fields(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record with the fields of its sub-objects where it lacks them: some search services
+    keep a row's title and date one level down (Jilin's govsearch: ``{"puburl": …, "tip":
+    {"title": …, "dates": …, "filenum": …}}``)."""
+    nested = [value for value in record.values() if isinstance(value, dict)]
+    if not nested:
+        return record
+    merged = dict(record)
+    for value in nested:
+        for key, field in value.items():
+            merged.setdefault(key, field)
+    return merged
 
 
 def next_from_json(payload: Any, url: str, count: int) -> Iterator[str]:
