@@ -220,6 +220,8 @@ class SiteApp:
         live = spec.dynamic
         if spec.flavour in ("gkmlpt", "ucap", "igs", "hanweb_jpaas") and not found.shell:
             headers = {"Content-Type": "application/json;charset=UTF-8"}
+        elif spec.flavour == "json_list":
+            headers = {"Content-Type": "text/javascript;charset=UTF-8"}
         else:
             headers = self._html_headers()
         if live:

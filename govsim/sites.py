@@ -106,6 +106,19 @@ SYNTHETIC_SITES: tuple[SiteSpec, ...] = (
         notes="GBK bytes; the meta declares gb2312 but sign-off dates use 〇 (GBK-only); the HTTP header names no charset.",
     ),
     SiteSpec(
+        slug="jilin-sim", name="吉林省人民政府（模拟）", region="吉林省", level="province", flavour="json_list",
+        list_path="/govsearch/jsonp/zf_jd_list.jsp?page=1&lb=134657&callback=result&sword=&searchColumn=all"
+                  "&searchYear=all&SType=1&channelId=134657",
+        detail_url_pattern=r"/\d{6}/t\d{8}_\d+\.html$",
+        theme=_theme("plain", "吉林省人民政府", "#1c5a9e",
+                     ("首页", "要闻动态", "政务公开", "政务服务", "互动交流", "走进吉林"),
+                     "吉ICP备05002062号", "吉公网安备 22010202000123号", "2200000005", "吉林省人民政府办公厅", "jl"),
+        doc_prefix="吉政发", params={"list": "zf_jd_list.jsp", "channel_id": 134657, "column": "/szf/gkml"},
+        page_size=15, filler_count=33, synthetic=True, id_base=7_100_000,
+        notes="Jilin's govsearch: the list is a JSONP answer result({data: [{puburl, tip: {title, dates, filenum}}]})"
+              " with no total (a page past the last holds no rows); details are TRS static pages under /szf/gkml.",
+    ),
+    SiteSpec(
         slug="wuhan-sim", name="武汉市人民政府（模拟）", region="湖北省武汉市", level="city", flavour="trs",
         list_path="/zwgk/xxgk/zfwj/szfwj/index.html", detail_url_pattern=r"/\d{6}/t\d{8}_\d+\.s?html$",
         theme=_theme("plain", "武汉市人民政府", "#0d4f9c",
@@ -261,6 +274,10 @@ def scale_site(index: int, notices: int) -> SiteSpec:
         ),
         "shanghai": ("/zwgk/gfxwj/index.html", r"/\d{8}/[0-9a-f]{32}\.html$"),
         "generic": ("/zwgk/c1001/list.shtml", r"/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),
+        "json_list": (
+            f"/govsearch/jsonp/list{index}.jsp?page=1&callback=result&channelId={5000 + index}",
+            r"/\d{6}/t\d{8}_\d+\.html$",
+        ),
     }
     flavour_params: dict[str, dict[str, Any]] = {
         "gkmlpt": {"cat_id": index + 1, "sid": index + 100},
@@ -288,6 +305,7 @@ def scale_site(index: int, notices: int) -> SiteSpec:
             "rows": 20,
         },
         "ilist": {"site_id": f"CMSs{index}", "cat_id": 10000 + index, "column": f"/xw/s{index}"},
+        "json_list": {"list": f"list{index}.jsp", "channel_id": 5000 + index, "column": "/zfxxgk/gkml"},
     }
     params = flavour_params.get(flavour, {})
     theme = _theme(_SCALE_LAYOUTS[index % len(_SCALE_LAYOUTS)], f"{org}网", "#335577",

@@ -15,6 +15,7 @@ UCAP_SEARCH = "/common/search/"  # + channel id
 IGS_SEARCH = "/igs/front/search/list.html"
 JPAAS_UNIT = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 ILIST = "/info/iList.jsp"
+GOVSEARCH = "/govsearch/jsonp/"  # + the list's jsp
 SHANGHAI_PORTAL_DETAILS = "/nw12344"  # where www.shanghai.gov.cn's documents live, whatever the section
 
 
@@ -48,6 +49,8 @@ def list_path(site: SiteSpec, page: int) -> str:
         return _with_page(site.list_path, "pageNo", page + 1)
     if site.flavour == "ilist":
         return _with_page(site.list_path, "cur_page", page + 1)
+    if site.flavour == "json_list":
+        return _with_page(site.list_path, "page", page + 1)
     if site.flavour in ("shanghai", "generic"):
         # The column's own file, then <name>_2.<ext>, <name>_3.<ext>, … (pages numbered from 2).
         stem, _, ext = site.list_path.rpartition(".")
@@ -91,6 +94,8 @@ def detail_path(site: SiteSpec, notice: Notice) -> str:
         return f"/art/{day.year}/{day.month}/{day.day}/art_{site.params['page_id']}_{notice.id}.html"
     if site.flavour == "ilist":
         return f"{site.params['column']}/{notice.id}.htm"
+    if site.flavour == "json_list":
+        return f"{site.params['column']}/{day:%Y%m}/t{day:%Y%m%d}_{notice.id}.html"
     if site.flavour == "shanghai":
         return f"{_shanghai_details(site)}/{day:%Y%m%d}/{hex_id(site, notice.id)}.html"
     if site.flavour == "generic":
@@ -116,6 +121,8 @@ def attachment_path(site: SiteSpec, notice: Notice, attachment: Attachment) -> s
         return f"/module/download/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "ilist":
         return f"/upload/{site.params['site_id']}/{day:%Y%m}/{attachment.file_name}"
+    if site.flavour == "json_list":
+        return f"{site.params['column']}/{day:%Y%m}/{attachment.file_name}"
     if site.flavour == "shanghai":
         return f"{_shanghai_details(site)}/{day:%Y%m%d}/{attachment.file_name}"
     if site.flavour == "generic":
@@ -135,6 +142,7 @@ _DETAIL_ID = {
     "ilist": re.compile(r"^/[\w-]+/[\w-]+/(\d+)\.htm$"),
     "shanghai": re.compile(r"/\d{8}/[0-9a-f]{16}([0-9a-f]{16})\.html$"),
     "generic": re.compile(r"^/cols/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{16}([0-9a-f]{16})\.shtml$"),
+    "json_list": re.compile(r"/\d{6}/t\d{8}_(\d+)\.html$"),
 }
 _HEX_IDS = ("shanghai", "generic")
 
@@ -182,6 +190,11 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
     elif site.flavour == "ilist":
         if path == ILIST and query.get("cat_id") == str(site.params["cat_id"]):
             return Route("list", _int(query.get("cur_page"), 1) - 1)
+    elif site.flavour == "json_list":
+        if path == GOVSEARCH + site.params["list"] and query.get("channelId") == str(
+            site.params["channel_id"]
+        ):
+            return Route("list", _int(query.get("page"), 1) - 1)
     elif site.year_archives:
         if path == site.list_path:
             return Route("list", 0, archive=0)
@@ -200,10 +213,12 @@ def route(site: SiteSpec, method: str, path: str, query: dict[str, str]) -> Rout
         if match:
             return Route("list", int(match.group(1)) - 1)
     match = _DETAIL_ID[site.flavour].search(path)
-    prefix = site.params["column"] if site.flavour in ("igs", "ilist") else col
+    prefix = site.params["column"] if site.flavour in ("igs", "ilist", "json_list") else col
     if site.flavour == "shanghai":
         prefix = _shanghai_details(site)
-    if match and (site.flavour not in ("trs", "igs", "ilist", "shanghai") or path.startswith(prefix + "/")):
+    if match and (
+        site.flavour not in ("trs", "igs", "ilist", "shanghai", "json_list") or path.startswith(prefix + "/")
+    ):
         notice_id = str(int(match.group(1), 16)) if site.flavour in _HEX_IDS else match.group(1)
         return Route("detail", notice_id=notice_id)
     return None

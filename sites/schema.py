@@ -38,6 +38,7 @@ FlavourName = Literal[
     "ilist",
     "shanghai",
     "generic",
+    "json_list",
 ]
 FLAVOURS: tuple[FlavourName, ...] = get_args(FlavourName)
 T = TypeVar("T")

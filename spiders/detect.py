@@ -291,6 +291,13 @@ def _choose(cms: str | None, readings: dict[str, ListPage | None], reasons: list
         if reading is not None and (reading.rows or (reading.shell and reading.next_request is not None)):
             reasons.append(f"proposed flavour: {name} ({_the_family(cms)}; its parser reads the list)")
             return name
+        search = readings.get("json_list")
+        if search is not None and search.rows:
+            reasons.append(
+                f"proposed flavour: json_list (a JSON or JSONP list of {_the_family(cms)} documents; "
+                f"its parser reads {len(search.rows)} records)"
+            )
+            return "json_list"
         fallback = _generic_fallback(readings)
         if fallback is not None:
             reasons.append(fallback)

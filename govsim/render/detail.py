@@ -300,4 +300,5 @@ DETAIL_BUILDERS: dict[FlavourName, Callable[[RenderContext, Notice], str]] = {
     "ilist": ilist_detail,
     "shanghai": shanghai_detail,
     "generic": generic_detail,
+    "json_list": trs_detail,  # the disclosure site behind the search service is TRS
 }

@@ -300,6 +300,18 @@ def igs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: in
     return json.dumps({"page": page_data}, ensure_ascii=False)
 
 
+def json_list_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
+    """Jilin's govsearch JSONP answer: blank lines, then ``result({"data": [...]})``; each record's
+    absolute ``puburl`` at the top, its title, date, 文号 and issuer in ``tip``; no total."""
+    data = [
+        {"MetaDataId": n.id, "puburl": ctx.base_url + detail_path(ctx.site, n),
+         "tip": {"title": n.title, "dates": f"{n.published:%Y-%m-%d}", "filenum": n.doc_number,
+                 "publisher": n.issuer}}
+        for n in rows
+    ]  # fmt: skip
+    return "\r\n" * 4 + "result(" + json.dumps({"data": data}, ensure_ascii=False) + ");\r\n"
+
+
 def _broken_title(title: str) -> str:
     """Guangxi's FileName wraps long titles with ``<br/>``."""
     return title if len(title) <= 24 else title[:24] + "<br/>" + title[24:]
@@ -398,4 +410,5 @@ JSON_LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice],
     "ucap": ucap_list,
     "igs": igs_list,
     "hanweb_jpaas": jpaas_unit,
+    "json_list": json_list_list,
 }

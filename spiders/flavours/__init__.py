@@ -14,6 +14,7 @@ from spiders.flavours.hanweb import HanwebFlavour
 from spiders.flavours.hanweb_jpaas import HanwebJpaasFlavour
 from spiders.flavours.igs import IgsFlavour
 from spiders.flavours.ilist import IlistFlavour
+from spiders.flavours.json_list import JsonListFlavour
 from spiders.flavours.portal import PortalFlavour
 from spiders.flavours.shanghai import ShanghaiFlavour
 from spiders.flavours.trs import TrsFlavour
@@ -33,6 +34,7 @@ FLAVOURS: dict[str, Flavour] = {
         IlistFlavour(),
         ShanghaiFlavour(),
         GenericFlavour(),
+        JsonListFlavour(),
     )
 }
 

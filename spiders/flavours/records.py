@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from notices.links import PageLinks, absolute_url
 from notices.list_records import items_from_json, json_payload
@@ -28,7 +29,9 @@ def record_rows(
     """One row per record with a title and a URL, in payload order, with its 文号 attached."""
     doc_numbers = {}
     for record in records:
-        href = next((record[k] for k in ("url", "DOCPUBURL") if isinstance(record.get(k), str)), None)
+        href = next(
+            (record[k] for k in ("url", "URL", "DOCPUBURL", "puburl") if isinstance(record.get(k), str)), None
+        )
         target = absolute_url(links.base, href) if href else None
         if target is not None:
             doc_numbers[target] = doc_number_of(record)
@@ -49,3 +52,11 @@ def present(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return None if text.lower() in _EMPTY_VALUES else text
+
+
+def with_query(url: str, **values: object) -> str:
+    """``url`` with the query keys ``values`` set, the others kept in their order."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({k: str(v) for k, v in values.items()})
+    return urlunsplit(parts._replace(query=urlencode(query, safe="[],")))

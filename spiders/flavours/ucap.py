@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from notices.links import PageLinks
 from notices.list_records import int_field
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest
-from spiders.flavours.records import payload_of, present, record_rows
+from spiders.flavours.records import payload_of, present, record_rows, with_query
 
 DEFAULT_PAGE_SIZE = 15
 
@@ -67,7 +67,7 @@ class UcapFlavour(Flavour):
         total = int_field(data.get("total")) or 0
         next_request = None
         if results and page * size < total:
-            next_request = PageRequest(url=_with_query(url, page=page + 1), page_no=page + 1)
+            next_request = PageRequest(url=with_query(url, page=page + 1), page_no=page + 1)
         return ListPage(
             rows=rows,
             next_request=next_request,
@@ -86,11 +86,3 @@ def _doc_number(record: Mapping[str, Any]) -> str | None:
 
 def _query_int(url: str, key: str) -> int | None:
     return int_field(dict(parse_qsl(urlsplit(url).query)).get(key))
-
-
-def _with_query(url: str, **values: object) -> str:
-    """``url`` with the query keys ``values`` set, the others kept in their order."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.update({k: str(v) for k, v in values.items()})
-    return urlunsplit(parts._replace(query=urlencode(query, safe="[],")))

@@ -17,7 +17,7 @@ E2E_SITES = [
     "hainan", "chuzhou", "qinghai", "guangdong", "chongqing",
     "zhejiang-sim", "lawportal-sim", "gbk-sim", "badcharset-sim", "twice-sim",
     "heilongjiang-sim", "tianjin-sim", "hangzhou-sim", "shaanxi-sim",
-    "shanghai-sim", "shanghai-gov-sim", "sichuan-sim", "wuhan-sim",
+    "shanghai-sim", "shanghai-gov-sim", "sichuan-sim", "wuhan-sim", "jilin-sim",
 ]  # fmt: skip
 
 

@@ -22,6 +22,7 @@ BODY_XPATH = {
     "ilist": "//div[@id='info_content']",
     "shanghai": "//div[@id='ivs_content']",
     "generic": "//div[@id='cmsArticleContent']",
+    "json_list": "(//div[contains(@class,'TRS_Editor')])[last()]",
 }
 
 

@@ -25,6 +25,8 @@ FLAVOUR = {
     "shaanxi-sim": "ilist",
     "shanghai-sim": "shanghai",
     "sichuan-sim": "generic",
+    "jilin-sim": "json_list",
+    "wuhan-sim": "trs",
 }
 
 

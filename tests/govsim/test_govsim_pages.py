@@ -60,6 +60,15 @@ def walk_list(site: dict[str, Any], encoding: str) -> list[str]:
             if page * rows >= count:
                 return urls
             page += 1
+    if flavour == "json_list":
+        page = 1
+        while True:
+            text = fetch(re.sub(r"([?&])page=\d+", rf"\g<1>page={page}", first)).body.decode(encoding)
+            data = json.loads(text.strip().removeprefix("result(").removesuffix(");"))["data"]
+            if not data:
+                return urls
+            urls += [r["puburl"] for r in data]
+            page += 1
     if flavour == "ilist":
         page = 1
         while True:

@@ -28,9 +28,9 @@ SITES = [
     "heilongjiang-sim", "tianjin-sim",  # ucap, igs: JSON lists
     "hangzhou-sim", "shaanxi-sim",  # hanweb_jpaas (a JSON list), ilist
     "shanghai-sim", "sichuan-sim",  # shanghai (jQuery pager), generic (a URL dialect and a 下页 pager)
-    "wuhan-sim",  # trs whose rows scripts draw from their variables
+    "wuhan-sim", "jilin-sim",  # trs whose rows scripts draw from their variables, json_list (a JSONP search answer)
 ]  # fmt: skip
-JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim", "hangzhou-sim"]
+JSON_LIST_SITES = ["heilongjiang-sim", "tianjin-sim", "hangzhou-sim", "jilin-sim"]
 DIALECT_SITES = ["shanghai-sim", "sichuan-sim"]
 
 

@@ -98,7 +98,7 @@ def test_a_slug_is_proposed_from_the_host(host: str, slug: str) -> None:
 FAMILIES = [
     "hainan", "chuzhou", "guangdong", "chongqing", "zhejiang-sim", "lawportal-sim", "heilongjiang-sim", "tianjin-sim",
     "hangzhou-sim", "shaanxi-sim",
-    "shanghai-sim", "sichuan-sim", "shanghai-gov-sim", "wuhan-sim",
+    "shanghai-sim", "sichuan-sim", "shanghai-gov-sim", "wuhan-sim", "jilin-sim",
 ]  # fmt: skip
 
 
