@@ -84,7 +84,10 @@ _CHUNK = 1024
 _SPACES_RE = re.compile(r"[\s\u3000\u00a0\u2002-\u200b\u2028\u2029\ufeff]")
 # A short run of words ending in a colon: a label whose value is missing, not a value.
 _BARE_LABEL_RE = re.compile(r"[\u4e00-\u9fff\s\u3000]{1,8}[:：]")
-_SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-\s)\s*")
+_UNKNOWN_LABEL_RE = re.compile(r"(?:^|\s)[\u4e00-\u9fff]{1,6}[:：]")
+# A hyphen separates the site's name only with a space beside it ("凯里市人民政府- 关于…"): a
+# hyphen between figures is the title's own (2021-2025年).
+_SITE_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|—|－|\s-|-\s)\s*")
 
 
 @dataclass
@@ -103,6 +106,7 @@ def collect(root: etree._Element) -> PageMeta:
         if name and el.get("content") is not None:
             found.meta.setdefault(name, clean_line(el.get("content") or ""))
     short_texts = _short_visible_texts(root, 160)
+    later_fields: dict[str, str] = {}
     for el in root.iter(*_LABEL_CANDIDATE_TAGS):
         own = clean_line(short_texts.get(el) or "")
         if not own or len(own) > 160:
@@ -114,12 +118,42 @@ def collect(root: etree._Element) -> PageMeta:
                 found.labelled.setdefault(key, value)
             continue
         if len(own) <= 140 and len(el) <= 3 and (":" in own or "：" in own):  # every inline field has one
-            for match in _INLINE_RE.finditer(own):
-                key = LABELS[squash(match.group(1))]
-                value = _cut_at_next_label(match.group(2))
-                if value:
-                    found.labelled.setdefault(key, value)
+            fields_of_line = _inline_fields(own)
+            if fields_of_line:
+                found.labelled.setdefault(*fields_of_line[0])
+            # A line's later fields are trusted less: in a container's joined text a value runs
+            # into the next cell's label. The innermost element's reading wins, and only where no
+            # element held the field first on its line.
+            for key, value in fields_of_line[1:]:
+                later_fields[key] = value
+    for key, value in later_fields.items():
+        found.labelled.setdefault(key, value)
     return found
+
+
+def _inline_fields(text: str) -> list[tuple[str, str]]:
+    """The ``label：value`` fields of one line, in order. A value ends where the next label starts
+    a field (发布时间：2018年01月23日　信息来源：工商总局办公厅), and that field is read next; a
+    later field's value also ends at a word of the page's own chrome (文章类型：原创, 阅读次数：)."""
+    found: list[tuple[str, str]] = []
+    at = 0
+    while (match := _INLINE_RE.search(text, at)) is not None:
+        rest = match.group(2)
+        following = _INLINE_RE.search(rest)
+        at = match.start(2) + (following.start() if following else len(rest))
+        value = _cut_at_next_label(rest)
+        if found:
+            value = _cut_at_unknown_label(value)
+        if value:
+            found.append((LABELS[squash(match.group(1))], value))
+    return found
+
+
+def _cut_at_unknown_label(value: str) -> str:
+    """``value`` up to a short word and a colon that opens it or follows a space: another field,
+    one PolicyWatch has no name for (阅读次数： 字体：, 文章类型：原创)."""
+    match = _UNKNOWN_LABEL_RE.search(value)
+    return value[: match.start()].strip() if match else value
 
 
 def _short_visible_texts(root: etree._Element, limit: int) -> dict[etree._Element, str]:
@@ -273,7 +307,7 @@ def pick_title(root: etree._Element, page_meta: PageMeta) -> str | None:
         return max(longer, key=len) if longer else name
     if from_tag:
         matching = [h for h in headings if h in from_tag or from_tag in h]
-        return max(matching, key=len) if matching else _visible_form(from_tag, headings)
+        return max(matching, key=len) if matching else _visible_form(from_tag, headings, root)
     return headings[0] if headings else None
 
 
