@@ -402,6 +402,30 @@ def related_links_after_content(page: PageText, variant: int) -> str:
     return _insert(page.html, _content_end(page), f"<div><h3>相关文章</h3><ul>{items}</ul></div>")
 
 
+@mutation("prev-next-after-content")
+def prev_next_after_content(page: PageText, variant: int) -> str:
+    """上一篇/下一篇 links right after the text: the next notice appears once its neighbour is
+    published, so the two fetches link different neighbours."""
+    before, after = _related_links(variant, 2)
+    block = (
+        f'<div class="pager"><p>上一篇：<a href="/art/p{variant}.html">{before}</a></p>'
+        f'<p>下一篇：<a href="/art/n{variant}.html">{after}</a></p></div>'
+    )
+    return _insert(page.html, _content_end(page), block)
+
+
+@mutation("latest-list-before-content")
+def latest_list_before_content(page: PageText, variant: int) -> str:
+    """A 最新信息 sidebar first in <body>: dated links to the site's newest notices, which move on."""
+    items = "".join(
+        f'<li><a href="/art/l{variant}{i}.html">{t}</a><span>2024-05-{10 + variant + i:02d}</span></li>'
+        for i, t in enumerate(_related_links(variant, 5))
+    )
+    return _insert(
+        page.html, _body_start(page.html), f'<div class="side"><h3>最新信息</h3><ul>{items}</ul></div>'
+    )
+
+
 _BETWEEN_TAGS_RE = re.compile(r">\s*<")
 _PRE_RE = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
 
@@ -583,6 +607,26 @@ def published_date(page: PageText, variant: int) -> str:
     if html == page.html:
         raise NotApplicable("the published date does not stand in the page")
     return html
+
+
+@mutation("doc-number-digit")
+def doc_number_digit(page: PageText, variant: int) -> str:
+    """The last digit of the 文号 changed wherever the page shows it (〔2018〕18号 → 〔2018〕19号)."""
+    number = page.expected.get("doc_number") or ""
+    digits = [i for i, ch in enumerate(number) if ch.isdigit()]
+    if not digits or not visible_occurrences(page.html, number):
+        raise NotApplicable("the expected 文号 does not stand in the page text")
+    i = digits[-1]
+    changed = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
+    return page.html.replace(number, changed)
+
+
+@mutation("attachment-added")
+def attachment_added(page: PageText, variant: int) -> str:
+    """A new attachment link, in a paragraph of its own just after the middle of the text."""
+    at, snippet = middle_snippet(page)
+    link = '<p><a href="P020990101000000000001.pdf">附件3：某某项目补充说明.pdf</a></p>'
+    return _insert(page.html, _after_element(page.html, at + len(snippet)), link)
 
 
 def old_and_new(page: PageText, name: str, sides: str) -> tuple[RawPage, RawPage]:
