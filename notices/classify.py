@@ -16,6 +16,7 @@ from lxml import etree
 from notices.challenges import CHALLENGE_SCRIPT, CHALLENGE_TEXT
 from notices.fields import byline_date
 from notices.html import element_lines, parse_html, string_value
+from notices.list_records import MONTH_DAY_AT_END_RE
 from notices.model import PageKind, RawPage
 from notices.navigation import navigation_purpose
 from notices.parsers import parse_doc_number
@@ -255,13 +256,13 @@ def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
 
 def _dated_rows(root: etree._Element) -> int:
     dated_rows = 0
-    for row in root.iter("li", "tr", "div", "dd"):
+    for row in root.iter("li", "tr", "div", "dd", "dl"):
         # A row holds exactly one link: stop at the second rather than list every link of a container.
         anchors = row.iterdescendants("a")
         if next(anchors, None) is None or next(anchors, None) is not None:
             continue
         text = "".join(row.itertext())
-        if len(text) < 200 and _DATE_RE.search(text):
+        if len(text) < 200 and (_DATE_RE.search(text) or MONTH_DAY_AT_END_RE.search(text.strip())):
             dated_rows += 1
     return dated_rows
 

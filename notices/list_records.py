@@ -23,6 +23,10 @@ DATE_IN_ROW_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?!\d)"
 )
 SKIP_HREF_RE = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:|about:)", re.I)
+# Many columns show a row's date without its year, last in the row: [05-13], 05/13, 5月13日.
+MONTH_DAY_AT_END_RE = re.compile(r"(?<![\d/.年-])(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*[\])）】]?\s*$")
+# The year a detail URL is filed under: /202405/, t20240513_, /2024/5/13/, /2024-05/.
+_URL_YEAR_MONTH_RE = re.compile(r"(?<!\d)(20\d{2})(?:[/-]?)(\d{1,2})(?=[/_-]|\d{2}_)")
 
 # Field names in JSON list payloads, most specific first.
 _TITLE_KEYS = (
@@ -321,4 +325,24 @@ def int_field(value: Any) -> int | None:
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
+    return None
+
+
+def row_date(text: str, url: str | None = None) -> date | None:
+    """The date a list row shows: a whole one anywhere in ``text``, else a month and day that end
+    it, in the year its detail ``url`` is filed under (a row dated [05-13] that links
+    …/202405/t20240513_1.html); None when the year cannot be known."""
+    whole = DATE_IN_ROW_RE.search(text)
+    if whole:
+        return parse_date(whole.group(0))
+    short = MONTH_DAY_AT_END_RE.search(text)
+    if short is None or url is None:
+        return None
+    month, day = int(short.group(1)), int(short.group(2))
+    for filed in _URL_YEAR_MONTH_RE.finditer(urlsplit(url).path):
+        if int(filed.group(2)) == month:
+            try:
+                return date(int(filed.group(1)), month, day)
+            except ValueError:
+                return None
     return None

@@ -19,7 +19,6 @@ from notices.html import base_url, parse_html
 from notices.links import PageLinks
 from notices.list_pages import next_pages
 from notices.list_records import (
-    DATE_IN_ROW_RE,
     SKIP_HREF_RE,
     fragment_total,
     html_fragment,
@@ -28,9 +27,9 @@ from notices.list_records import (
     json_cms,
     json_payload,
     next_from_json,
+    row_date,
 )
 from notices.model import Listing, ListItem
-from notices.parsers import parse_date
 from notices.scripted import with_written_markup
 from notices.text import cjk_count, clean_line
 
@@ -193,6 +192,10 @@ def _row_of(anchor: etree._Element) -> etree._Element:
         node = parent
         if node.tag in ("li", "tr", "dd", "dt", "p") or len(_text(node)) > 40:
             break
+    parent = node.getparent()
+    if node.tag == "dt" and parent is not None and parent.tag == "dl":
+        # <dl><dt><a>title</a></dt><dd>date</dd></dl>: the row is the whole <dl>.
+        return parent
     return node
 
 
@@ -219,20 +222,40 @@ def _in_chrome(element: etree._Element) -> bool:
     return False
 
 
-def _row_date(row: etree._Element, anchor: etree._Element | None = None) -> date | None:
+def _row_date(
+    row: etree._Element, anchor: etree._Element | None = None, url: str | None = None
+) -> date | None:
     """The date a row shows beside its link (a date inside the title is not the row's date)."""
     text = _text(row)
     if anchor is not None:
         text = text.replace(_text(anchor), " ", 1)
-    match = DATE_IN_ROW_RE.search(text)
-    return parse_date(match.group(0)) if match else None
+    return row_date(text, url)
+
+
+# A link a script follows (href="javascript:openUrl('/art/…html')", onclick="window.open(…)"):
+# the first quoted path or URL in it.
+_SCRIPTED_TARGET_RE = re.compile(
+    r"""['"]((?:https?://|\.{0,2}/)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php)(?:\?[^'"\s]*)?)['"]""", re.I
+)
+
+
+def _anchor_href(anchor: etree._Element) -> str | None:
+    """Where a row's link leads: its href, or the page a script handler opens."""
+    href = (anchor.get("href") or "").strip()
+    if href and not SKIP_HREF_RE.match(href):
+        return href
+    for handler in (href, anchor.get("onclick") or ""):
+        target = _SCRIPTED_TARGET_RE.search(handler)
+        if target:
+            return target.group(1)
+    return None
 
 
 def _items_from_html(root: etree._Element, links: PageLinks) -> list[ListItem]:
     groups: dict[tuple[str, ...], list[tuple[ListItem, etree._Element]]] = {}
     for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or SKIP_HREF_RE.match(href):
+        href = _anchor_href(anchor)
+        if href is None:
             continue
         title = _link_title(anchor)
         if cjk_count(title) < 5 or len(title) > 200:
@@ -243,7 +266,7 @@ def _items_from_html(root: etree._Element, links: PageLinks) -> list[ListItem]:
         url = links.url(href)
         if url is None:
             continue
-        item = ListItem(url, title, _row_date(row, anchor))
+        item = ListItem(url, title, _row_date(row, anchor, url))
         groups.setdefault(_signature(row), []).append((item, anchor))
     best: list[tuple[ListItem, etree._Element]] = []
     best_score = 0.0
@@ -276,7 +299,7 @@ def _items_from_fragments(fragments: Sequence[str], links: PageLinks) -> Iterato
             if href and not SKIP_HREF_RE.match(href) and cjk_count(title) >= 2:
                 url = links.url(href)
                 if url is not None:
-                    yield ListItem(url, title, _row_date(root, anchor))
+                    yield ListItem(url, title, _row_date(root, anchor, url))
                 break
 
 
