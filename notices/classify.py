@@ -60,7 +60,9 @@ _ROW_END_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)\]
 _DATE_RE = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
-_PAGER_RE = re.compile(r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}")
+_PAGER_RE = re.compile(
+    r"createPageHTML|jpage|pagination|page_div|articleList|\{\{\s*title\s*\}\}|共\s*\d+\s*页|共\s*\d+\s*条(?:记录)?"
+)
 _CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # control bytes, less tab, newlines, form feed
 _COVER_LABELS = frozenset({"doc_number", "published_date", "index_number"})
 # Sentences worth this many characters are a notice's text, whatever surrounds them.
@@ -152,7 +154,8 @@ def classify_page(
     ):
         return Verdict(PageKind.OTHER, "search results page")
     metas = _meta_names(root)
-    list_signals = _list_signals(probe, root, metas)
+    dated_rows = _dated_rows(root)
+    list_signals = _list_signals(probe, root, metas, dated_rows)
     if paragraphs and len(paragraphs) >= 5 and sum(map(_row_like, paragraphs)) / len(paragraphs) >= 0.5:
         # the "body" found is itself a column of dated titles
         return Verdict(PageKind.LIST, "list page (body is rows of dated links)")
@@ -180,6 +183,9 @@ def classify_page(
         return Verdict(PageKind.LIST, "list page")
     if body_cjk is not None and body_cjk >= 80:
         return notice("short detail page")
+    if dated_rows >= 3 and not _is_home_page(page.url):
+        # The last page of a column, or a young column, holds only a few rows.
+        return Verdict(PageKind.LIST, "list page (a few dated rows)")
     # Cover notices ("现将《…》印发给你们…详见附件") are a few lines long; the document's own
     # labelled metadata is what tells them apart from a portal page.
     if body_cjk is not None and body_cjk >= 20 and labelled and _COVER_LABELS & labelled.keys():
@@ -243,13 +249,13 @@ def _is_home_page(url: str) -> bool:
     return path in ("", "/") or bool(re.fullmatch(r"/(?:index|default|home)\.s?html?", path, re.I))
 
 
-def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
+def _list_signals(probe: str, root: etree._Element, metas: set[str], dated_rows: int) -> int:
     signals = 0
     if _PAGER_RE.search(probe):
         signals += 1
     if "columnname" in metas and "articletitle" not in metas:
         signals += 1
-    if _dated_rows(root) >= 8:
+    if dated_rows >= 8:
         signals += 2
     return signals
 
@@ -257,9 +263,10 @@ def _list_signals(probe: str, root: etree._Element, metas: set[str]) -> int:
 def _dated_rows(root: etree._Element) -> int:
     dated_rows = 0
     for row in root.iter("li", "tr", "div", "dd", "dl"):
-        # A row holds exactly one link: stop at the second rather than list every link of a container.
-        anchors = row.iterdescendants("a")
-        if next(anchors, None) is None or next(anchors, None) is not None:
+        # A row holds exactly one titled link (a 下载/详情 link beside it is no second title): stop
+        # at the second rather than list every link of a container.
+        titled = (a for a in row.iterdescendants("a") if cjk_count(string_value(a)) >= 5)
+        if next(titled, None) is None or next(titled, None) is not None:
             continue
         text = "".join(row.itertext())
         if len(text) < 200 and (_DATE_RE.search(text) or MONTH_DAY_AT_END_RE.search(text.strip())):

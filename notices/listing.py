@@ -170,8 +170,17 @@ def _text(element: etree._Element) -> str:
     return clean_line(" ".join(element.itertext()))
 
 
+def _title_part(anchor: etree._Element) -> etree._Element:
+    """The part of a link that is its title: a card's heading when the link wraps a whole card
+    (<a><h4>title</h4><p>summary</p><span>date</span></a>), else the link."""
+    for heading in anchor.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        if cjk_count(_text(heading)) >= 5:
+            return heading
+    return anchor
+
+
 def _link_title(anchor: etree._Element) -> str:
-    shown = _text(anchor)
+    shown = _text(_title_part(anchor))
     full = clean_line(anchor.get("title") or "")
     # Lists cut long titles ("关于印发…的通…"); the title attribute keeps the whole one.
     if full and (
@@ -228,7 +237,7 @@ def _row_date(
     """The date a row shows beside its link (a date inside the title is not the row's date)."""
     text = _text(row)
     if anchor is not None:
-        text = text.replace(_text(anchor), " ", 1)
+        text = text.replace(_text(_title_part(anchor)), " ", 1)
     return row_date(text, url)
 
 
