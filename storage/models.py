@@ -76,6 +76,10 @@ class RawSnapshot(Base):
     """One HTTP response exactly as fetched."""
 
     __tablename__ = "raw_snapshots"
+    __table_args__ = (
+        # A site's known URLs from the index alone (storage.snapshots.known_urls).
+        Index("ix_raw_snapshots_known_urls", "source_id", "url", "status", "page_kind", "processed_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
@@ -121,6 +125,8 @@ class ListedRow(Base):
     shows it differently, the document is rechecked at once (see storage.listed)."""
 
     __tablename__ = "listed_rows"
+    # A site's signatures from the index alone (storage.listed.listed_signatures).
+    __table_args__ = (Index("ix_listed_rows_signatures", "source_id", "url", "signature"),)
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), primary_key=True)
@@ -146,9 +152,9 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
-        # The recheck tiers select by age and by last check (storage.versions.recheck_due).
-        Index("ix_notices_published_date", "published_date"),
-        Index("ix_notices_last_checked_at", "last_checked_at"),
+        # The recheck tiers select ranges of age and of last check (storage.versions.recheck_due).
+        Index("ix_notices_published_checked", "published_date", "last_checked_at"),
+        Index("ix_notices_checked_published", "last_checked_at", "published_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

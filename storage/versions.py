@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import Change, Notice, NoticeVersion, Policy, Source, utcnow
@@ -192,19 +192,27 @@ def recheck_due(tiers: Sequence[tuple[str | None, datetime]]) -> Any:
     (``published_since`` None) takes the rest, undated notices included. It is due when its last
     check is older than its tier's ``checked_before``. Removed notices stay on their tier: a
     restored notice is news too.
+
+    Written as an OR of disjoint ranges, one per tier, dating (dated or not) and check (never, or
+    before the tier's bound), so that each is a range of the ``(published_date, last_checked_at)``
+    or ``(last_checked_at, published_date)`` index rather than a filter over every notice.
     """
-    conditions = []
+    branches = []
     newer_than: str | None = None
     for published_since, checked_before in tiers:
-        in_tier = []
         if published_since is not None:
-            in_tier.append(Notice.published_date >= published_since)
-        if newer_than is not None:
-            in_tier.append(or_(Notice.published_date.is_(None), Notice.published_date < newer_than))
-        stale = or_(Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before)
-        conditions.append(and_(*in_tier, stale))
+            in_range = [Notice.published_date >= published_since]
+            if newer_than is not None:
+                in_range.append(Notice.published_date < newer_than)
+            ages: list[Any] = [and_(*in_range)]
+        elif newer_than is not None:
+            ages = [Notice.published_date < newer_than, Notice.published_date.is_(None)]
+        else:
+            ages = [true()]
+        stale = [Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before]
+        branches += [and_(age, check) for age in ages for check in stale]
         newer_than = published_since
-    return or_(*conditions)
+    return or_(*branches)
 
 
 def mark_not_modified(
