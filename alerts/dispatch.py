@@ -14,14 +14,20 @@ expires. With ``window=1`` every result is committed before the next message lea
 whose claim was taken over, and their remaining sends are skipped (reported as ``None``).
 If ``record`` raises (the database went away), no further message is sent and the error
 propagates once the sends already on the wire have returned.
+
+The threads live as long as the process (one pool per ``concurrency``), not one pass: a sending
+thread keeps its Apprise objects and its kept-alive connections from one pass to the next
+(alerts.notify).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -39,6 +45,16 @@ class Finished(Generic[T, R]):
     def __init__(self, task: T, result: R | None) -> None:
         self.task = task
         self.result = result
+
+
+@functools.cache
+def _pool(concurrency: int) -> ThreadPoolExecutor:
+    """The process's sending threads for ``concurrency`` (started as they are first needed)."""
+    return ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="outbox-send")
+
+
+# A forked child has none of its parent's threads: it starts its own pool.
+os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 def dispatch(
@@ -67,12 +83,10 @@ def dispatch(
             result = None
         finished.put(Finished(task, result))
 
-    pool = ThreadPoolExecutor(
-        max_workers=max(1, min(concurrency, len(tasks))), thread_name_prefix="outbox-send"
-    )
+    pool = _pool(concurrency)
+    futures: list[Future[None]] = []
     try:
-        for task in tasks:
-            pool.submit(work, task)
+        futures += [pool.submit(work, task) for task in tasks]
         outstanding = len(tasks)
         while outstanding:
             group = [finished.get()]
@@ -94,4 +108,6 @@ def dispatch(
         if stopped.is_set():
             for _ in range(window):  # unblock the threads still waiting for a slot: they send nothing
                 slots.release()
-        pool.shutdown(wait=True, cancel_futures=stopped.is_set())
+            for future in futures:
+                future.cancel()
+        wait(futures)

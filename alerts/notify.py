@@ -6,9 +6,13 @@ meanwhile, by Apprise, urllib3 or us, has the URL's secrets masked, including th
 Apprise's privacy mode prints. The outbox, the ops alert and ``subscriptions check`` all come here.
 
 :func:`apprise_notify` is safe to call from many threads at once (the outbox sends concurrently):
-each call builds its own Apprise object, so no plugin's state (its throttle clock, its connection)
-is shared between two sends, and the warning that explains a failure is taken from the records
-the calling thread logged, never from another send's.
+each thread keeps its own Apprise object per URL and reuses it for the next message to that URL
+(loading a URL costs more than posting to a local webhook), so no plugin's state (its throttle
+clock, its connection) is shared between two threads; a plugin that throttles itself
+(``request_rate_per_sec``) gets a fresh object per message, as it always had, so reuse never makes a
+send wait. Webhook plugins post over the thread's kept-alive connection (alerts.connections). The
+warning that explains a failure is taken from the records the calling thread logged, never from
+another send's.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from alerts.connections import through_thread_sessions
 from alerts.render import RenderedMessage
 from alerts.scrubbing import scrub, scrubbed_logs, secret_parts
 
@@ -83,14 +89,54 @@ class _ThreadWarnings(logging.Handler):
 _warnings = _ThreadWarnings()
 
 
-def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
-    """Send one message to one URL through its own Apprise object; (ok, masked error)."""
+@functools.cache
+def _pool_webhook_connections() -> None:
+    """Apprise's webhook plugins post through ``requests.request`` (a new connection per message):
+    route them through each thread's kept-alive session instead (once per process)."""
+    from apprise.plugins import custom_form, custom_json, custom_xml
+
+    through_thread_sessions([custom_json, custom_form, custom_xml])
+
+
+MAX_KEPT_PER_THREAD = 256  # Apprise objects a sending thread keeps, the most recently used
+
+
+class _Kept(threading.local):
+    """This thread's Apprise objects, one per URL (memory only: they hold the resolved URL)."""
+
+    def __init__(self) -> None:
+        self.apps: OrderedDict[str, Any] = OrderedDict()
+
+
+_kept = _Kept()
+
+
+def _apprise_for(url: str) -> Any | None:
+    """This thread's Apprise object for ``url`` (None when Apprise does not understand it); call
+    inside :func:`scrubbed_logs` (loading logs the URL)."""
     import apprise
 
+    app = _kept.apps.get(url)
+    if app is not None:
+        _kept.apps.move_to_end(url)
+        return app
+    _pool_webhook_connections()
+    app = apprise.Apprise(asset=_asset())
+    if not app.add(url):
+        return None
+    if all(server.request_rate_per_sec <= 0 for server in app):
+        _kept.apps[url] = app
+        if len(_kept.apps) > MAX_KEPT_PER_THREAD:
+            _kept.apps.popitem(last=False)
+    return app
+
+
+def apprise_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
+    """Send one message to one URL through this thread's Apprise object for it; (ok, masked error)."""
     secrets = secret_parts(url)
     with scrubbed_logs([url]), _warnings.capture() as warnings:
-        app = apprise.Apprise(asset=_asset())
-        if not app.add(url):
+        app = _apprise_for(url)
+        if app is None:
             return False, f"not a valid Apprise URL: {scrub(url, secrets)}"
         ok = bool(app.notify(body=message.body, title=message.title, body_format=message.format))
     if ok:

@@ -2,8 +2,8 @@
 
 ``enqueue`` writes one Delivery per matching (change, subscription) in the caller's transaction, so
 an alert exists exactly when its change does. ``send_pending`` claims due deliveries a batch at a
-time (one statement, committed), sends them concurrently, each message through its own Apprise
-object, commits the URLs' results in groups as they come back, and settles each delivery: sent, or
+time (one statement, committed), sends them concurrently (each sending thread through its own Apprise
+object per URL), commits the URLs' results in groups as they come back, and settles each delivery: sent, or
 pending again with exponential backoff, or failed after ``max_attempts`` (alerts.sending). ``send_digests`` does the same with one message per digest subscription. Each claim
 is stamped with the time it is made and renewed while it is being sent (alerts.lease); a claim whose
 worker died is taken over once ``lease`` has passed since its last renewal. See docs/alerts.md for

@@ -10,6 +10,7 @@ Apprise's own privacy mode prints (``S...D``: first and last letter; ``...abcd``
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -104,6 +105,7 @@ def _private_host(scheme: str, url: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and loads the URL in Apprise: each outbox pass asks again
 def mask_url(url: str) -> str:
     """``scheme://host:port`` kept; user, password, path segments and secret query values masked.
 

@@ -88,6 +88,7 @@ def run(ctx: Context) -> Result:
         failed = sum(f[2] for f in finished)
         sender_cpu = sum(f[4] for f in finished)
         posts = webhook.posts
+        connections = webhook.connections
     # The message names the notice URL, so (subscription path, message) identifies one delivery.
     per_delivery = Counter((p["path"], str(p["json"].get("message"))) for p in posts)
     duplicates = max(len(posts) - sent, sum(n - 1 for n in per_delivery.values() if n > 1))
@@ -117,6 +118,7 @@ def run(ctx: Context) -> Result:
             ),
             Figure("outbox rows queued per second (enqueue)", queued / enqueue_wall, "/s"),
             Figure("duplicate webhook posts", float(duplicates), "", "0", duplicates == 0),
+            Figure("webhook posts per connection (connection reuse)", len(posts) / max(connections, 1), ""),
         ],
         method=(
             f"{len(changes):,} stored changes × {len(rows)} subscriptions, each subscription one literal "
@@ -125,11 +127,12 @@ def run(ctx: Context) -> Result:
             f"transaction ({enqueue_wall:.1f} s). Then {senders} spawned sender process(es) looped "
             f"`alerts.outbox.send_pending(limit={SEND_BATCH})`, as a cycle's send step does (claim "
             f"{DEFAULT_BATCH} per statement, render once per change and channel, send on "
-            f"{DEFAULT_CONCURRENCY} threads through one Apprise object per message, commit results in "
+            f"{DEFAULT_CONCURRENCY} process-lifetime threads, each through its own Apprise object per URL over "
+            f"kept-alive connections, commit results in "
             f"groups, at most {DEFAULT_WINDOW} unrecorded) against the {scenario.database_label} database "
             f"until the outbox was empty or {budget:.0f} s passed: {sent:,} sent, {failed} failed in "
             f"{elapsed:.1f} s (from the senders' start, their imports included); the webhook recorded "
-            f"{len(posts):,} posts. Sender CPU: {sender_cpu:.1f} s of process time in all."
+            f"{len(posts):,} posts over {connections:,} connections. Sender CPU: {sender_cpu:.1f} s of process time in all."
         ),
         notes=notes,
         details={"queued": queued, "sent": sent},

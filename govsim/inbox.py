@@ -7,6 +7,7 @@ told to fail (answer 500) for the next N requests or until told otherwise, or to
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -136,6 +137,9 @@ class _WebhookState:
     fail_always: bool = False
     status_on_failure: int = 500
     delay: float = 0.0  # seconds between recording a POST and answering it
+    connections: int = 0  # TCP connections accepted (fewer than posts: senders reuse them)
+    open_sockets: set[socket.socket] = field(default_factory=set)  # closed by stop(): a stopped
+    # receiver answers no one, not even over a connection a sender keeps alive
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -151,6 +155,9 @@ class LocalWebhook:
     ``fail_next(n)`` makes the next n requests answer 500 (nothing recorded); ``fail_always``
     toggles failing until reset; ``answer_after(seconds)`` records each POST at once but answers it
     only after ``seconds`` (a slow receiver: the message is delivered before the sender hears so). Apprise URL: :meth:`apprise_url` (``json://127.0.0.1:PORT/path``).
+
+    Like a real webhook receiver it speaks HTTP/1.1 with keep-alive, so a sender may post many
+    messages over one connection; ``.connections`` counts the connections it accepted.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
@@ -166,6 +173,20 @@ class LocalWebhook:
         state = self._state
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: one connection carries many posts
+            disable_nagle_algorithm = True  # TCP_NODELAY: the small answer leaves at once
+
+            def setup(self) -> None:
+                super().setup()
+                with state.lock:
+                    state.connections += 1
+                    state.open_sockets.add(self.connection)
+
+            def finish(self) -> None:
+                with state.lock:
+                    state.open_sockets.discard(self.connection)
+                super().finish()
+
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -189,10 +210,12 @@ class LocalWebhook:
                     delay = state.delay
                 if delay:
                     time.sleep(delay)
+                answer = b'{"ok": false}' if failing else b'{"ok": true}'
                 self.send_response(state.status_on_failure if failing else 200)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b'{"ok": false}' if failing else b'{"ok": true}')
+                self.wfile.write(answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -207,11 +230,22 @@ class LocalWebhook:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            with self._state.lock:
+                for sock in self._state.open_sockets:
+                    with contextlib.suppress(OSError):  # the sender closed it already
+                        sock.shutdown(socket.SHUT_RDWR)
+                self._state.open_sockets.clear()
 
     @property
     def posts(self) -> list[dict[str, Any]]:
         with self._state.lock:
             return list(self._state.posts)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        with self._state.lock:
+            return self._state.connections
 
     def fail_next(self, count: int, status: int = 500) -> None:
         with self._state.lock:

@@ -262,9 +262,16 @@ def settle_many(session: Session, outcomes: Sequence[Outcome], *, worker_id: str
     by_id = {o.held.delivery_id: o for o in outcomes}
 
     def per_row(values: dict[int, Any], column: Any) -> Any:
-        """``CASE id WHEN … THEN value …`` (rows not in ``values`` keep ``column``)."""
+        """``CASE id WHEN … THEN value …`` (rows not in ``values`` keep ``column``); one value when
+        every row gets the same (a group all sent: only ``results`` differs), which spares building
+        and compiling a WHEN per row and column."""
+        if not values:
+            return column
+        first = next(iter(values.values()))
+        if len(values) == len(by_id) and all(v == first for v in values.values()):
+            return type_coerce(literal(first, column.type), column.type)
         whens = {i: type_coerce(literal(v, column.type), column.type) for i, v in values.items()}
-        return case(whens, value=Delivery.id, else_=column) if whens else column
+        return case(whens, value=Delivery.id, else_=column)
 
     sending = {i for i, o in by_id.items() if o.status == "sending"}
     values = {

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from alerts.outbox import DEFAULT_LEASE, send_pending
-from govsim.inbox import LocalMailbox, LocalWebhook
+from govsim.inbox import LocalMailbox, LocalWebhook, free_port
 from storage import outbox as store
 from storage.models import Delivery, Subscription
 from tests.alerts.outbox_setup import setup_outbox, statuses, write_subscriptions
@@ -121,6 +121,38 @@ def test_each_change_is_rendered_once_per_channel_whatever_the_subscribers(
         assert Counter(m.subject for m in messages) == Counter(
             {f"[新发布] 测试通知{n:03d}": 3 for n in (1, 2, 3)}
         )
+
+
+def test_a_senders_threads_keep_their_connections_from_one_pass_to_the_next(
+    database_url: str, tmp_path: Path
+) -> None:
+    with LocalWebhook() as hook:
+        subs = [{"name": f"hook{i}", "urls": [hook.apprise_url(f"/s{i}")]} for i in range(5)]
+        configs = write_subscriptions(tmp_path / "subs.toml", subs)
+        factory = setup_outbox(database_url, configs, 12)
+
+        passes = [send_pending(factory, subscriptions=configs, limit=20, concurrency=3) for _ in range(4)]
+
+        assert [r.sent for r in passes] == [20, 20, 20, 0]
+        assert len(hook.posts) == 60 and len({(p["path"], p["json"]["title"]) for p in hook.posts}) == 60
+        assert hook.connections <= 3  # one kept-alive connection per sending thread, for every pass
+
+
+def test_a_receiver_restarted_on_its_port_gets_the_next_alert_over_a_new_connection(
+    database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    with LocalWebhook(port=port) as hook:
+        configs = write_subscriptions(
+            tmp_path / "subs.toml", [{"name": "hook", "urls": [hook.apprise_url()]}]
+        )
+        factory = setup_outbox(database_url, configs, 2)
+        assert send_pending(factory, subscriptions=configs, limit=1, concurrency=1).sent == 1
+    # The sending thread's connection to the old receiver is dead: it is not reused, nor an error.
+    with LocalWebhook(port=port) as restarted:
+        assert send_pending(factory, subscriptions=configs, limit=1, concurrency=1).sent == 1
+        assert [p["json"]["title"] for p in restarted.posts] == ["[新发布] 测试通知002"]
+    assert statuses(factory) == ["sent", "sent"]
 
 
 WINDOW = 3

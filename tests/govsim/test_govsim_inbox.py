@@ -1,5 +1,6 @@
 """govsim's local webhook records what a real receiver would accept as delivered, nothing else."""
 
+import http.client
 import json
 import socket
 import time
@@ -30,3 +31,36 @@ def test_a_body_cut_off_by_a_killed_sender_is_not_a_delivery() -> None:
         while len(webhook.posts) < 1 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert [p["json"] for p in webhook.posts] == [{"title": "[New] whole"}]
+
+
+def test_one_kept_alive_connection_carries_many_posts_and_is_counted() -> None:
+    with LocalWebhook() as webhook:
+        connection = http.client.HTTPConnection(webhook.host, webhook.port, timeout=5)
+        statuses = []
+        for n in range(3):
+            connection.request(
+                "POST", "/hook", body=json.dumps({"n": n}), headers={"Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            assert response.read() == b'{"ok": true}'
+            statuses.append(response.status)
+        connection.close()
+        assert statuses == [200, 200, 200]
+        assert [p["json"] for p in webhook.posts] == [{"n": 0}, {"n": 1}, {"n": 2}]
+        assert webhook.connections == 1
+
+
+def test_a_stopped_webhook_answers_no_one_over_a_connection_kept_alive() -> None:
+    webhook = LocalWebhook().start()
+    connection = http.client.HTTPConnection(webhook.host, webhook.port, timeout=5)
+    connection.request("POST", "/hook", body=b"{}", headers={"Content-Type": "application/json"})
+    assert connection.getresponse().read() == b'{"ok": true}'
+    webhook.stop()
+    try:
+        connection.request("POST", "/hook", body=b"{}", headers={"Content-Type": "application/json"})
+        connection.getresponse()
+    except (OSError, http.client.HTTPException):
+        pass
+    else:
+        raise AssertionError("a stopped webhook answered")
+    assert len(webhook.posts) == 1
