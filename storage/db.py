@@ -41,8 +41,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
         # WAL + a generous busy timeout let the crawler subprocess, the flow and the sender share one file.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL stays set in the file: asking again while another process writes can fail at once
+        # with "database is locked" (the busy timeout does not cover it), so only a new file asks.
         cursor.execute("PRAGMA busy_timeout=30000")
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -127,6 +130,11 @@ def get_engine(url: str | None = None, *, apply_migrations: bool = True) -> Engi
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
         if apply_migrations:
             _migrate_reachable(url)
+        if parsed.get_backend_name() == "sqlite":
+            # Migrations write the file through their own engine: one connection of this one puts
+            # it in WAL mode now, before processes that open it next race to switch it.
+            with engine.connect():
+                pass
         _engines[url] = engine
         return engine
 
