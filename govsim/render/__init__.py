@@ -14,8 +14,8 @@ from govsim.model import Notice, SiteSpec
 from govsim.noise import NoiseView
 from govsim.render.chrome import RenderContext
 from govsim.render.detail import DETAIL_BUILDERS
+from govsim.render.list_answers import JSON_LIST_BUILDERS
 from govsim.render.lists import (
-    JSON_LIST_BUILDERS,
     LIST_BUILDERS,
     hanweb_records,
     hanweb_shell,

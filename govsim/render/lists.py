@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from govsim.model import Notice
-from govsim.noise import CHINA
 from govsim.render.chrome import RenderContext, esc, page
 from govsim.render.detail import portal_title
+from govsim.render.list_answers import gkmlpt_list
+from govsim.render.list_rows import jpaas_query, page_count, published_at, short_title
 from govsim.urls import HANWEB_PROXY, ILIST, JPAAS_UNIT, archive_path, detail_path, list_path
 from sites import FlavourName
-
-
-def page_count(total: int, size: int) -> int:
-    return max(1, math.ceil(total / size))
-
-
-def _short(title: str, limit: int = 32) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def trs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
@@ -32,7 +23,7 @@ def trs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: in
             items.append(_scripted_row(href, n))
             continue
         items.append(
-            f'<li><a href="{href}" title="{esc(n.title)}" target="_blank">{esc(_short(n.title))}</a>'
+            f'<li><a href="{href}" title="{esc(n.title)}" target="_blank">{esc(short_title(n.title))}</a>'
             f"<span>{n.published:%Y-%m-%d}</span></li>"
         )
     pages = page_count(total, site.page_size)
@@ -52,7 +43,7 @@ def _scripted_row(href: str, n: Notice) -> str:
     (the short title first, the whole one assigned when there is one)."""
     return f"""<li><script>
 var url = {json.dumps(href)};
-var title = {json.dumps(_short(n.title), ensure_ascii=False)};
+var title = {json.dumps(short_title(n.title), ensure_ascii=False)};
 if ({json.dumps(n.title, ensure_ascii=False)} != "") {{
   title = {json.dumps(n.title, ensure_ascii=False)};
 }}
@@ -60,26 +51,9 @@ var FILENUM = {json.dumps(n.doc_number or "", ensure_ascii=False)};
 document.writeln("<a href=" + url + " target='_blank' title='" + title + "'>");
 document.writeln(title);
 document.writeln("</a><span>");
-document.writeln("{_published_at(n):%Y-%m-%d %H:%M}");
+document.writeln("{published_at(n):%Y-%m-%d %H:%M}");
 document.writeln("</span>");
 </script></li>"""
-
-
-def gkmlpt_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
-    articles = []
-    for n in rows:
-        first = datetime(n.published.year, n.published.month, n.published.day, 10, 0, tzinfo=CHINA)
-        articles.append({
-            "id": int(n.id),
-            "title": n.title,
-            "url": ctx.base_url + detail_path(ctx.site, n),
-            "document_number": n.doc_number,
-            "identifier": n.index_no,
-            "first_publish_time": int(first.timestamp()),
-            "publisher": n.issuer,
-        })  # fmt: skip
-    payload = {"total": total, "page": page_no + 1, "pageSize": ctx.site.page_size, "articles": articles}
-    return json.dumps(payload, ensure_ascii=False)
 
 
 def hanweb_shell(ctx: RenderContext, total: int) -> str:
@@ -104,7 +78,7 @@ $(document).ready(function() {{
 def hanweb_records(ctx: RenderContext, rows: Sequence[Notice], total: int, per_page: int) -> str:
     records = "\n".join(
         f'<record><![CDATA[<li><a href="{detail_path(ctx.site, n)}" title="{esc(n.title)}" target="_blank">'
-        f"{esc(_short(n.title))}</a><span>{n.published:%Y-%m-%d}</span></li>]]></record>"
+        f"{esc(short_title(n.title))}</a><span>{n.published:%Y-%m-%d}</span></li>]]></record>"
         for n in rows
     )
     return (
@@ -212,7 +186,7 @@ def generic_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total
     start = page_no * site.page_size
     items = "\n".join(
         f'<li><div class="lie1">{start + i + 1}</div><div class="lie2"><a href="{detail_path(site, n)}" '
-        f'title="{esc(n.title)}" target="_blank">{esc(_short(n.title, 40))}</a></div>'
+        f'title="{esc(n.title)}" target="_blank">{esc(short_title(n.title, 40))}</a></div>'
         f'<div class="lie3">{esc(n.doc_number)}</div><div class="lie4">{n.published:%Y-%m-%d}</div></li>'
         for i, n in enumerate(rows)
     )
@@ -240,116 +214,14 @@ def generic_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total
                 crumbs=["政务公开", "规范性文件"])  # fmt: skip
 
 
-def _published_at(n: Notice) -> datetime:
-    """The list's publication time: the visible date at a time of day fixed per notice."""
-    return datetime(n.published.year, n.published.month, n.published.day, 9 + int(n.id) % 8, int(n.id) % 60,
-                    tzinfo=CHINA)  # fmt: skip
-
-
-def ucap_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
-    """开普云 UCAP's ``/common/search/<channel>?_isJson=true`` answer; an empty 文号 is the string "null"."""
-    p = ctx.site.params
-    results = []
-    for n in rows:
-        at = _published_at(n)
-        meta = [("refno", "文号", n.doc_number), ("indexnumber", "索引号", n.index_no),
-                ("writedate", "成文日期", f"{n.written:%Y-%m-%d}"), ("source", "来源", n.issuer)]  # fmt: skip
-        results.append({
-            "title": n.title,
-            "content": n.paragraphs[0][:120] if n.paragraphs else "",
-            "url": detail_path(ctx.site, n),
-            "subTitle": "",
-            "manuscriptId": n.id,
-            "publishedTime": int(at.timestamp()) * 1000,
-            "publishedTimeStr": f"{at:%Y-%m-%d %H:%M:%S}",
-            "channelName": "省政府文件",
-            "channelCodeName": p["channel_code"],
-            "channelId": p["channel_id"],
-            "domainMetaList": [{"resultList": [
-                {"key": key, "name": name, "value": value or "null"} for key, name, value in meta
-            ]}],
-        })  # fmt: skip
-    data = {"page": page_no + 1, "rows": size, "channelId": p["channel_id"], "total": total,
-            "relateSubChannels": "true", "results": results}  # fmt: skip
-    locate = f"/{p['site_code']}/{p['channel_code']}/list.shtml"
-    return json.dumps({"data": data, "locationUrl": locate, "channelName": "省政府文件"}, ensure_ascii=False)
-
-
-def igs_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
-    """The IGS search front's ``list.html`` answer. Records carry the fields of the site's index:
-    Tianjin's (BT, ZXSJ, CWRQ, ZW, YXX) or, for ``type = governmentdocuments``, Guangxi's (DOCTITLE,
-    FileName, PUBDATE, fileNum, DOCCONTENT). ``total`` is a string, ``totalPages`` a number."""
-    site = ctx.site
-    content = []
-    for n in rows:
-        at = _published_at(n)
-        url = ctx.base_url + detail_path(site, n)
-        if site.params.get("type") == "governmentdocuments":
-            content.append({
-                "_id": n.id, "DOCTITLE": n.title, "FileName": _broken_title(n.title), "DOCPUBURL": url,
-                "PUBDATE": at.isoformat(timespec="milliseconds"), "fileNum": n.doc_number,
-                "IdxID": n.index_no, "CHNLDESC": "政府文件", "DOCCONTENT": n.text(),
-            })  # fmt: skip
-        else:
-            content.append({
-                "_id": n.id, "BT": n.title, "DOCPUBURL": url, "ZXSJ": f"{at:%Y-%m-%d %H:%M:%S}",
-                "CWRQ": f"{n.written:%Y-%m-%d} 00:00:00", "ZW": "".join(f"<p>{esc(t)}</p>" for t in n.paragraphs),
-                "YXX": "0" if n.validity == "有效" else "1", "CHANNELID": site.params["channel_id"],
-            })  # fmt: skip
-    page_data = {"content": content, "total": str(total), "totalPages": page_count(total, size)}
-    return json.dumps({"page": page_data}, ensure_ascii=False)
-
-
-def json_list_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
-    """Jilin's govsearch JSONP answer: blank lines, then ``result({"data": [...]})``; each record's
-    absolute ``puburl`` at the top, its title, date, 文号 and issuer in ``tip``; no total."""
-    data = [
-        {"MetaDataId": n.id, "puburl": ctx.base_url + detail_path(ctx.site, n),
-         "tip": {"title": n.title, "dates": f"{n.published:%Y-%m-%d}", "filenum": n.doc_number,
-                 "publisher": n.issuer}}
-        for n in rows
-    ]  # fmt: skip
-    return "\r\n" * 4 + "result(" + json.dumps({"data": data}, ensure_ascii=False) + ");\r\n"
-
-
-def _broken_title(title: str) -> str:
-    """Guangxi's FileName wraps long titles with ``<br/>``."""
-    return title if len(title) <= 24 else title[:24] + "<br/>" + title[24:]
-
-
-def _jpaas_query(ctx: RenderContext) -> str:
-    """The ``queryData`` a jpaas column declares, single-quoted as the pages write it."""
-    p = ctx.site.params
-    fields = {"webId": p["web_id"], "pageId": p["page_id"], "tplSetId": p["tpl_set_id"], "tagId": p["tag_id"],
-              "parseType": "bulidstatic", "pageType": "column", "editType": "null"}  # fmt: skip
-    return "{" + ",".join(f"'{k}':'{v}'" for k, v in fields.items()) + "}"
-
-
 def jpaas_column(ctx: RenderContext) -> str:
     """The jpaas column page: no rows, a ``unitbuild.js`` script that names the gateway and its query."""
     p = ctx.site.params
     main = f"""<div class="{ctx.site.theme.css_prefix}-list"><div class="list-title">部门文件</div>
-<div id="{esc(p["tag_id"])}"><script id="{p["page_id"]}" src="/cms_files/default/script/AuthorizedRead/unitbuild.js" webId="{p["web_id"]}" parseType="bulidstatic" url="{JPAAS_UNIT}" queryData="{_jpaas_query(ctx)}"></script></div>
+<div id="{esc(p["tag_id"])}"><script id="{p["page_id"]}" src="/cms_files/default/script/AuthorizedRead/unitbuild.js" webId="{p["web_id"]}" parseType="bulidstatic" url="{JPAAS_UNIT}" queryData="{jpaas_query(ctx)}"></script></div>
 </div>"""
     return page(ctx, title=f"部门文件 {ctx.site.theme.site_title}", main=main, metas={"ColumnName": "部门文件"},
                 crumbs=["政务公开", "部门文件"])  # fmt: skip
-
-
-def jpaas_unit(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int, size: int) -> str:
-    """The jpaas gateway's answer: JSON whose ``data.html`` holds the rows and a pagination block
-    (``count``, ``rows``, ``pageNo``); past the last page the list is empty."""
-    p = ctx.site.params
-    items = "\n".join(
-        f'<li><a title="{esc(n.title)}" target="_blank" href="{detail_path(ctx.site, n)}">{esc(_short(n.title))}</a>'
-        f"<b>{n.published:%Y-%m-%d}</b></li>"
-        for n in rows
-    )
-    html = (
-        f'<div class="default_pgContainer"><ul class="{ctx.site.theme.css_prefix}-list">\n{items}\n</ul></div>\n'
-        f'<div class="pagination" queryData="{_jpaas_query(ctx)}" rows="{size}" unitid="{esc(p["tag_id"])}" '
-        f'count="{total}" pageNo="{page_no + 1}" unitUrl="{JPAAS_UNIT}"></div>'
-    )
-    return json.dumps({"success": True, "code": "200", "data": {"html": html}}, ensure_ascii=False)
 
 
 def ilist_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: int) -> str:
@@ -359,7 +231,7 @@ def ilist_list(ctx: RenderContext, rows: Sequence[Notice], page_no: int, total: 
     pages = page_count(total, ctx.site.page_size)
     items = "\n".join(
         f'<li><span>{n.published:%Y-%m-%d}</span><a href="{detail_path(ctx.site, n)}" target="_blank" '
-        f'title="{esc(n.title)}">{esc(_short(n.title, 28))}</a></li>'
+        f'title="{esc(n.title)}">{esc(short_title(n.title, 28))}</a></li>'
         for n in rows
     )
     number = page_no + 1
@@ -403,12 +275,4 @@ LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int,
     "ilist": ilist_list,
     "shanghai": shanghai_list,
     "generic": generic_list,
-}
-
-# The JSON search APIs answer with the page size the request asks for.
-JSON_LIST_BUILDERS: dict[FlavourName, Callable[[RenderContext, Sequence[Notice], int, int, int], str]] = {
-    "ucap": ucap_list,
-    "igs": igs_list,
-    "hanweb_jpaas": jpaas_unit,
-    "json_list": json_list_list,
 }
