@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
@@ -14,6 +15,8 @@ from ingest.policies import PolicyIndex
 from ingest.report import IngestReport
 from notices.model import Notice as NoticeRecord
 from notices.model import PageKind
+from notices.parsers import parse_doc_number
+from storage import listed as listed_store
 from storage import snapshots as snapshot_store
 from storage import versions as version_store
 from storage.models import RawSnapshot, Source, Subscription
@@ -61,6 +64,10 @@ def process_snapshot(
     if record.page_kind != PageKind.NOTICE:
         _reject(session, snapshot, report, page_kind=record.page_kind.value, reason=_not_a_notice(record))
         return
+    listed = _with_listed_metadata(session, source, snapshot.url, record)
+    if listed is not record:
+        record = listed
+        extracted = Extraction(record, extracted.fingerprint if extracted is not None else None)
     process_notice_page(
         session,
         snapshot,
@@ -72,6 +79,20 @@ def process_snapshot(
         extracted=extracted,
         policies=policies,
     )
+
+
+def _with_listed_metadata(session: Session, source: Source, url: str, record: NoticeRecord) -> NoticeRecord:
+    """``record`` with the 文号 and 索引号 its list row carried, where its own page shows none
+    (gkmlpt's, UCAP's and IGS's JSON lists and Wuhan's script rows name them; some detail
+    templates do not)."""
+    if record.doc_number and record.index_number:
+        return record
+    doc_number, index_number = listed_store.listed_metadata(session, source.id, url)
+    doc_number = record.doc_number or parse_doc_number(doc_number)
+    index_number = record.index_number or index_number
+    if (doc_number, index_number) == (record.doc_number, record.index_number):
+        return record
+    return dataclasses.replace(record, doc_number=doc_number, index_number=index_number)
 
 
 def _not_a_notice(record: NoticeRecord) -> str:

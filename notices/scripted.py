@@ -100,6 +100,23 @@ def with_written_markup(text: str) -> str | None:
 
 def written_markup(code: str) -> str:
     """What the ``document.write``/``writeln`` calls of one script write, in order."""
+    return read_script(code)[0]
+
+
+def writing_scripts(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Each inline script of ``text`` that calls ``document.write``: what it writes, and the
+    variables it sets to strings (Wuhan's rows keep their 文号 in ``FILENUM`` and never write it)."""
+    found = []
+    for attributes, code in _SCRIPT_BLOCK_RE.findall(text):
+        if re.search(r"\bsrc\s*=", attributes, re.I) or not re.search(r"document\s*\.\s*write", code):
+            continue
+        found.append(read_script(code))
+    return found
+
+
+def read_script(code: str) -> tuple[str, dict[str, str]]:
+    """``(written, variables)``: what one script's ``document.write`` calls write, in order, and the
+    string each variable it sets last holds."""
     variables: dict[str, str] = {}
     written: list[str] = []
     at = 0
@@ -115,7 +132,7 @@ def written_markup(code: str) -> str:
             if end > at:
                 variables[name] = value
                 at = end
-    return "".join(written)
+    return "".join(written), variables
 
 
 def _concatenation(code: str, at: int, variables: dict[str, str]) -> tuple[str, int]:

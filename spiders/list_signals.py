@@ -5,6 +5,10 @@ fetching it in the same cycle shows the change within minutes instead of at its 
 Each row's signature is stored (storage.listed), so a list that always shows a title or date unlike
 the document's own costs nothing: only a change between two visits of the list counts. The first
 visit of a row (a new document, or one known from before the signatures existed) only records it.
+
+A row that names its document's 文号 (gkmlpt, UCAP, IGS, Wuhan) signs it too: a list that renumbers
+a document signals it like a corrected title. (The first visit after that was added re-signs such
+rows once, and so rechecks their known documents once.)
 """
 
 from __future__ import annotations
@@ -13,23 +17,27 @@ import hashlib
 from collections.abc import Iterable
 
 from spiders.flavours.base import ListRow
+from storage.listed import ListedMark
 
 _CUT_MARKS = "…."  # lists cut long titles with … or ...; the cut is stable between visits
 
 
 def row_signature(row: ListRow) -> str:
     title = "".join(row.title.split()).rstrip(_CUT_MARKS)  # a template's spacing is not an edit
-    return hashlib.sha1(f"{title}\x1f{row.date or ''}".encode()).hexdigest()
+    signed = f"{title}\x1f{row.date or ''}"
+    if row.doc_number:
+        signed += "\x1f" + "".join(row.doc_number.split())
+    return hashlib.sha1(signed.encode()).hexdigest()
 
 
 def changed_rows(
     rows: Iterable[ListRow], stored: dict[str, str], known: set[str]
-) -> tuple[list[str], dict[str, str]]:
-    """``(signalled, updates)``: known urls whose row changed since the last visit, and the new
-    signatures to store (every row seen differently, or for the first time). ``stored`` is
-    updated in place, so a row listed twice signals once."""
+) -> tuple[list[str], dict[str, ListedMark]]:
+    """``(signalled, updates)``: known urls whose row changed since the last visit, and how to
+    store the rows seen differently, or for the first time (their signature and metadata).
+    ``stored`` (url -> signature) is updated in place, so a row listed twice signals once."""
     signalled: list[str] = []
-    updates: dict[str, str] = {}
+    updates: dict[str, ListedMark] = {}
     for row in rows:
         signature = row_signature(row)
         previous = stored.get(row.url)
@@ -37,5 +45,6 @@ def changed_rows(
             continue
         if previous is not None and row.url in known:
             signalled.append(row.url)
-        stored[row.url] = updates[row.url] = signature
+        stored[row.url] = signature
+        updates[row.url] = ListedMark(signature, row.doc_number, row.index_number)
     return signalled, updates

@@ -131,6 +131,9 @@ class ListedRow(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), primary_key=True)
     signature: Mapped[str] = mapped_column(String(40))
+    # What the row carried that the document's page may not show (gkmlpt, UCAP, IGS, Wuhan's lists).
+    doc_number: Mapped[str | None] = mapped_column(String(100))
+    index_number: Mapped[str | None] = mapped_column(String(100))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

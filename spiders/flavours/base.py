@@ -34,7 +34,8 @@ class ListRow:
     url: str  # absolute
     title: str = ""
     date: str | None = None  # YYYY-MM-DD as shown in the list
-    doc_number: str | None = None  # 文号, where the list payload carries it (UCAP, IGS)
+    doc_number: str | None = None  # 文号, where the list carries it (gkmlpt, UCAP, IGS, Wuhan)
+    index_number: str | None = None  # 索引号, where the list carries it (gkmlpt)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urljoin
 from notices.links import PageLinks
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, ListRow, PageRequest
+from spiders.flavours.records import present
 
 _CHINA = timezone(timedelta(hours=8))
 
@@ -21,7 +22,9 @@ class GkmlptFlavour(Flavour):
     ``params.sid``; the site's ``list_urls`` may name the first API page directly), answering
     ``{"total": T, "page": N, "pageSize": S, "articles": [{"id", "title", "url", "document_number",
     "identifier", "first_publish_time" (epoch seconds), "publisher"}]}``. The next page exists while
-    ``N * S < T``. Details are ``gkmlpt/content/<a>/<b>/post_<id>.html``.
+    ``N * S < T``. Details are ``gkmlpt/content/<a>/<b>/post_<id>.html``. A row's
+    ``document_number`` (文号) and ``identifier`` (索引号) are kept with it, for a detail page that
+    does not show them.
     """
 
     name = "gkmlpt"
@@ -52,7 +55,15 @@ class GkmlptFlavour(Flavour):
                 continue
             row_url = links.url(str(article["url"]))
             if row_url is not None:
-                rows.append(ListRow(url=row_url, title=str(article.get("title") or ""), date=_day(article)))
+                rows.append(
+                    ListRow(
+                        url=row_url,
+                        title=str(article.get("title") or ""),
+                        date=_day(article),
+                        doc_number=present(article.get("document_number")),
+                        index_number=present(article.get("identifier")),
+                    )
+                )
         total, page_size = int(data.get("total") or 0), int(data.get("pageSize") or len(rows) or 1)
         page = int(data.get("page") or request.page_no)
         total_pages = max(1, math.ceil(total / page_size))

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from parsel import Selector
 
-from notices.links import absolute_url
-from notices.scripted import with_written_markup
+from notices.links import PageLinks, absolute_url
+from notices.parsers import parse_doc_number
+from notices.scripted import with_written_markup, writing_scripts
 from sites import Site
-from spiders.flavours.base import Flavour, ListDocument, ListPage, PageRequest, html_rows
+from spiders.flavours.base import Flavour, ListDocument, ListPage, ListRow, PageRequest, html_rows
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+
+
+_DOC_NUMBER_VARIABLES = ("FILENUM", "filenum", "fileNum", "wh", "WH")
+
+
+def _with_script_doc_numbers(rows: list[ListRow], text: str, base: str, links: PageLinks) -> list[ListRow]:
+    """The rows scripts drew, each with the 文号 its script set but did not write."""
+    doc_numbers: dict[str, str] = {}
+    for written, variables in writing_scripts(text):
+        doc_number = next(
+            (found for name in _DOC_NUMBER_VARIABLES if (found := parse_doc_number(variables.get(name)))),
+            None,
+        )
+        href = Selector(text=written).css("a::attr(href)").get() if doc_number and written else None
+        url = links.url(href, base) if href else None
+        if url is not None and doc_number is not None:
+            doc_numbers[url] = doc_number
+    return [dataclasses.replace(row, doc_number=doc_numbers.get(row.url, row.doc_number)) for row in rows]
 
 
 def parse_create_page_html(text: str) -> tuple[int, str, str] | None:
@@ -39,7 +59,7 @@ class TrsFlavour(Flavour):
     Rows found inside HTML comments count too (some templates comment the static rows out and
     draw them with JavaScript), and so do rows a script writes from its own variables
     (``var url = "./202602/t…shtml"; var title = "…"; document.writeln("<a href="+url+">")``,
-    Wuhan): the script is read, not run. Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
+    Wuhan): the script is read, not run, and the 文号 it keeps in ``var FILENUM`` goes with the row. Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
     (default ``span::text, b::text``).
     """
 
@@ -64,7 +84,7 @@ class TrsFlavour(Flavour):
         if written is not None:
             drawn = html_rows(Selector(text=written), base, row_css, date_css, links)
             if len(drawn) > len(rows):
-                rows = drawn
+                rows = _with_script_doc_numbers(drawn, text, base, links)
         malformed = tuple(links.warnings())
         paging = parse_create_page_html(text)
         if paging is None:

@@ -316,3 +316,26 @@ def test_a_site_whose_list_request_never_gets_an_answer_is_not_ok(
     assert sorted(statuses.values()) == ["failed", "ok"], statuses
     failed = next(site for site in report.sites.values() if site.status == "failed")
     assert failed.error is not None and "no list page was answered" in failed.error
+
+
+@pytest.mark.parametrize("slug", ["guangdong", "wuhan-sim", "heilongjiang-sim"])  # gkmlpt, trs scripts, ucap
+def test_the_doc_numbers_a_list_names_are_kept_with_its_rows(
+    world: CrawlWorld, first_crawl: CrawlReport, slug: str
+) -> None:
+    from sqlalchemy import select
+
+    from storage.models import ListedRow
+
+    published = {n["url"]: n.get("doc_number") for n in world.govsim.admin.notices(slug)}
+    with session_scope(world.database_url) as session:
+        source = source_by_slug(session, slug)
+        assert source is not None
+        listed = {
+            url: doc_number
+            for url, doc_number in session.execute(
+                select(ListedRow.url, ListedRow.doc_number).where(ListedRow.source_id == source.id)
+            )
+        }
+    numbered = {url: doc for url, doc in published.items() if doc and url in listed}
+    assert numbered, f"{slug}: no listed row of a notice with a 文号"
+    assert {url: listed[url] for url in numbered} == numbered

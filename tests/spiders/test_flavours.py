@@ -47,6 +47,8 @@ def test_list_page(case: dict[str, Any]) -> None:
         )
     if "doc_numbers" in expect:
         assert [row.doc_number for row in page.rows] == expect["doc_numbers"]
+    if "index_numbers" in expect:
+        assert [row.index_number for row in page.rows] == expect["index_numbers"]
     assert page.shell == expect["shell"]
     assert [archive.url for archive in page.archives] == expect.get("archives", [])
     assert all(archive.page_no == 1 for archive in page.archives)

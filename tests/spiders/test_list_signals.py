@@ -16,7 +16,12 @@ URL = "https://www.example.gov.cn/zwgk/202611/t20261102_1.html"
 
 
 def _row(fields: dict[str, Any]) -> ListRow:
-    return ListRow(url=URL, title=fields["title"], date=str(fields["date"]) if fields["date"] else None)
+    return ListRow(
+        url=URL,
+        title=fields["title"],
+        date=str(fields["date"]) if fields["date"] else None,
+        doc_number=fields.get("doc_number"),
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -34,3 +39,15 @@ def test_a_row_listed_twice_on_one_visit_signals_once() -> None:
     stored = {URL: row_signature(old)}
     signalled, _updates = changed_rows([new, new], stored, {URL})
     assert signalled == [URL]
+
+
+def test_what_a_row_carries_is_stored_with_its_signature() -> None:
+    row = ListRow(
+        URL,
+        "关于印发某某办法的通知",
+        "2026-11-02",
+        doc_number="粤府〔2023〕50号",
+        index_number="006939748/2023-00123",
+    )
+    _signalled, updates = changed_rows([row], {}, set())
+    assert updates[URL] == (row_signature(row), "粤府〔2023〕50号", "006939748/2023-00123")
