@@ -27,8 +27,10 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # The lockfile is the source of truth: --locked fails if uv.lock and pyproject.toml disagree.
+# --compile-bytecode: every crawler, CLI and worker process would otherwise compile its imports
+# again (about 2 s of CPU each) wherever bytecode is not written (PYTHONDONTWRITEBYTECODE).
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed

@@ -37,6 +37,11 @@ ATTACHMENT_EXTENSIONS = (
 _EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
 # The file name ends the path or the query string (``downfile.jsp?filename=通知.pdf``).
 _FETCHED_LINK_RE = re.compile(r"\.(" + "|".join(FETCHED_EXTENSIONS) + r")(\?|$)", re.I)
+# Text that can hold such a link: the extension after a dot, or after a dot written as an entity or
+# percent-escape. A page without any (most notices) cannot link a fetched attachment.
+_MAY_LINK_FETCHED_RE = re.compile(
+    r"(?:\.|&#0*46;|&#x0*2e;|&period;|%2e)(?:" + "|".join(FETCHED_EXTENSIONS) + r")", re.I
+)
 _QUERY_FILE_RE = re.compile(
     r"(?:^|&)[\w.]*(?:file|name|path)[\w.]*=[^&]*\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I
 )
@@ -66,6 +71,12 @@ def is_attachment_url(url: str) -> bool:
 def is_fetched_attachment_url(url: str) -> bool:
     """Whether ``url`` links an attachment the crawler downloads (see FETCHED_EXTENSIONS)."""
     return bool(_FETCHED_LINK_RE.search(url.split("#", 1)[0]))
+
+
+def may_link_fetched_attachment(text: str) -> bool:
+    """False only when ``text`` (a page's markup) cannot link an attachment the crawler downloads:
+    a cheap test that spares parsing the pages that link none."""
+    return _MAY_LINK_FETCHED_RE.search(text) is not None
 
 
 def find_attachments(

@@ -33,7 +33,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 import config
-from notices.attachments import is_fetched_attachment_url
+from notices.attachments import is_fetched_attachment_url, may_link_fetched_attachment
 from notices.links import PageLinks, absolute_url
 from sites import Site, load_registry, select_sites
 from spiders.confinement import RequestRefused
@@ -283,9 +283,11 @@ class NoticesSpider(scrapy.Spider):
             yield from self._attachment_requests(site, response)
 
     def _attachment_requests(self, site: Site, response: Response) -> Iterator[scrapy.Request]:
-        if not isinstance(response, scrapy.http.TextResponse):
+        if not isinstance(response, scrapy.http.TextResponse) or not may_link_fetched_attachment(
+            response.text
+        ):
             return
-        selector = Selector(text=response.text)
+        selector = Selector(text=response.text, type="html")
         base = absolute_url(response.url, selector.css("base::attr(href)").get() or "") or response.url
         links = PageLinks(response.url, base)
         for href in selector.css("a::attr(href)").getall():
