@@ -62,6 +62,7 @@ class Sender:
     _contexts: dict[int, AlertContext] = field(default_factory=dict, init=False)
     _settled: set[int] = field(default_factory=set, init=False)  # delivery ids the last commit settled
     _renewals: Renewals = field(default_factory=lambda: Renewals([]), init=False)  # the batch's heartbeat
+    _results: Session = field(init=False)  # the batch's results are written through it (autocommitting)
 
     @classmethod
     def start(
@@ -168,13 +169,20 @@ class Sender:
         jobs, sends = self._prepare(jobs, mode)
         every_claim = [held for job in jobs for held in job.claims]
         ready = [job for job in jobs if job.unsent == 0]  # nothing to send: every URL done or unusable
-        if ready:
-            self._commit([outcome for job in ready for outcome in self._final(job, mode)])
         # A job's claims leave the heartbeat as it is settled: a renewal racing the settle would only
         # find the rows gone and report them lost.
-        with heartbeat(
-            self.session_factory, every_claim, worker_id=self.worker_id, clock=self.clock, lease=self.lease
-        ) as self._renewals:
+        with (
+            store.autocommitting(self.session_factory) as self._results,
+            heartbeat(
+                self.session_factory,
+                every_claim,
+                worker_id=self.worker_id,
+                clock=self.clock,
+                lease=self.lease,
+            ) as self._renewals,
+        ):
+            if ready:
+                self._commit([outcome for job in ready for outcome in self._final(job, mode)])
             dispatch(
                 sends,
                 self._send,
@@ -345,11 +353,10 @@ class Sender:
         return outcomes
 
     def _commit(self, outcomes: list[store.Outcome]) -> None:
-        """Record ``outcomes`` in one transaction (one statement), and count the final ones."""
-        with self.session_factory() as session, session.begin():
-            self._settled = store.settle_many(
-                session, outcomes, worker_id=self.worker_id, now=self.clock.now()
-            )
+        """Record ``outcomes`` in one statement (committed as it returns), and count the final ones."""
+        self._settled = store.settle_many(
+            self._results, outcomes, worker_id=self.worker_id, now=self.clock.now()
+        )
         for outcome in outcomes:
             if outcome.status == "sending":
                 continue

@@ -218,3 +218,31 @@ def test_concurrent_batch_claims_are_disjoint_and_bounded(database_url: str, tmp
     assert all(len(batch) <= 7 for batches in claims.values() for batch in batches)
     assert sorted(every) == sorted(set(every)) and len(every) == 50
     assert statuses(factory) == ["sending"] * 50
+
+
+def test_each_group_of_results_is_committed_before_the_sends_it_frees_go_out(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A batch's results are written on one connection held for the whole batch; each group's
+    statement is committed as it returns, so another connection sees every recorded result before
+    the next message leaves (window 1): a crash then resends at most the one unrecorded message."""
+    from alerts.notify import apprise_notify
+    from alerts.render import RenderedMessage
+
+    with LocalWebhook() as hook:
+        subs = [{"name": f"hook{i}", "urls": [hook.apprise_url(f"/s{i}")]} for i in range(3)]
+        configs = write_subscriptions(tmp_path / "subs.toml", subs)
+        factory = setup_outbox(database_url, configs, 2)
+        sent_before_each: list[int] = []
+
+        def observing_notify(url: str, message: RenderedMessage) -> tuple[bool, str | None]:
+            sent_before_each.append(statuses(factory).count("sent"))
+            return apprise_notify(url, message)
+
+        report = send_pending(
+            factory, subscriptions=configs, notifier=observing_notify, concurrency=1, window=1
+        )
+
+        assert report.sent == 6 and len(hook.posts) == 6
+        assert sent_before_each == [0, 1, 2, 3, 4, 5]
+    assert statuses(factory) == ["sent"] * 6
