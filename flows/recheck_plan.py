@@ -73,7 +73,7 @@ def recheck_limit(site_count: int) -> int:
 
 def recheck_tiers(policy: str, now: datetime) -> list[tuple[str | None, datetime]]:
     """The ``(published_since, checked_before)`` pairs of :data:`RECHECK_TIERS` at ``now``, as
-    :func:`storage.versions.recheck_due_ranges` takes them: every tier for "due", the first for
+    :func:`storage.versions.recheck_due` takes them: every tier for "due", the first for
     "fresh"."""
     return [
         (None if days is None else (now - timedelta(days=days)).date().isoformat(), now - every)

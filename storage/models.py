@@ -152,20 +152,9 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
-        # The recheck tiers select ranges of age and of last check (storage.versions.recheck_due_ranges),
-        # each read from the index alone on PostgreSQL: it holds what a recheck needs.
-        Index(
-            "ix_notices_recheck_by_age",
-            "published_date",
-            "last_checked_at",
-            postgresql_include=["source_id", "url", "status", "etag", "last_modified"],
-        ),
-        Index(
-            "ix_notices_recheck_by_check",
-            "last_checked_at",
-            "published_date",
-            postgresql_include=["source_id", "url", "status", "etag", "last_modified"],
-        ),
+        # The recheck tiers select ranges of age and of last check (storage.versions.recheck_due).
+        Index("ix_notices_published_checked", "published_date", "last_checked_at"),
+        Index("ix_notices_checked_published", "last_checked_at", "published_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage.criteria import one_of
 from storage.models import Notice, NoticeVersion, RawSnapshot, Source
-from storage.versions import recheck_due_ranges
+from storage.versions import recheck_due
 
 
 class RecheckTarget(NamedTuple):
@@ -54,26 +54,13 @@ def notices_due_of_sites(
     limit: int,
 ) -> list[RecheckTarget]:
     """The named sites' notices whose age tier makes them due for a recheck, least recently checked
-    first, at most ``limit`` (``tiers`` as :func:`storage.versions.recheck_due_ranges` takes them)."""
+    first (``tiers`` as :func:`storage.versions.recheck_due` takes them)."""
     if not site_slugs:
         return []
-    # A UNION ALL of the tiers' ranges (disjoint, so each notice comes once) rather than their OR:
-    # on PostgreSQL each range is then an index-only scan of a covering index (revision 0008),
-    # where an OR is a bitmap scan that reads every due row from the table.
-    columns = (
-        Notice.source_id,
-        Notice.url,
-        Notice.status,
-        Notice.etag,
-        Notice.last_modified,
-        Notice.last_checked_at,
-    )
-    due = union_all(*(select(*columns).where(in_range) for in_range in recheck_due_ranges(tiers))).subquery()
     stmt = (
-        select(Source.slug, due.c.url, due.c.status, due.c.etag, due.c.last_modified)
-        .join(Source, Source.id == due.c.source_id)
-        .where(one_of(session, Source.slug, site_slugs))
-        .order_by(due.c.last_checked_at.is_not(None), due.c.last_checked_at)
+        _targets_of_sites(site_slugs, session)
+        .where(recheck_due(tiers))
+        .order_by(Notice.last_checked_at.is_not(None), Notice.last_checked_at)
         .limit(limit)
     )
     return [RecheckTarget(*row) for row in session.execute(stmt)]

@@ -184,9 +184,8 @@ def policy_has_alerted_new(session: Session, policy_id: int) -> bool:
     return bool(session.scalar(stmt))
 
 
-def recheck_due_ranges(tiers: Sequence[tuple[str | None, datetime]]) -> list[Any]:
-    """The conditions on :class:`Notice` under which a known notice is due for a recheck, as
-    disjoint ranges: a notice is due when it meets one of them.
+def recheck_due(tiers: Sequence[tuple[str | None, datetime]]) -> Any:
+    """The condition on :class:`Notice` under which a known notice is due for a recheck.
 
     ``tiers``: ``(published_since, checked_before)`` pairs, freshest first; a notice belongs to the
     first tier whose ``published_since`` (an ISO date) it is on or after, and the last tier
@@ -194,9 +193,9 @@ def recheck_due_ranges(tiers: Sequence[tuple[str | None, datetime]]) -> list[Any
     check is older than its tier's ``checked_before``. Removed notices stay on their tier: a
     restored notice is news too.
 
-    One range per tier, dating (dated or not) and check (never, or before the tier's bound), so
-    that each is a range of the ``(published_date, last_checked_at)`` or ``(last_checked_at,
-    published_date)`` index rather than a filter over every notice.
+    Written as an OR of disjoint ranges, one per tier, dating (dated or not) and check (never, or
+    before the tier's bound), so that each is a range of the ``(published_date, last_checked_at)``
+    or ``(last_checked_at, published_date)`` index rather than a filter over every notice.
     """
     branches = []
     newer_than: str | None = None
@@ -213,7 +212,7 @@ def recheck_due_ranges(tiers: Sequence[tuple[str | None, datetime]]) -> list[Any
         stale = [Notice.last_checked_at.is_(None), Notice.last_checked_at < checked_before]
         branches += [and_(age, check) for age in ages for check in stale]
         newer_than = published_since
-    return branches
+    return or_(*branches)
 
 
 def mark_not_modified(
