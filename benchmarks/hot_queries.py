@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from benchmarks.common import POSTGRES_URL, Figure, Result, percentile
-from benchmarks.hot_queries_data import Size, World, build, table_sizes, vacuum_analyze
+from benchmarks.hot_queries_data import LIST_PAGE_ROWS, Size, World, build, table_sizes, vacuum_analyze
 
 KEY = "hot_queries"
 TITLE = "Hot database queries at 1,000,000 stored versions (PostgreSQL)"
@@ -93,12 +93,15 @@ def hot_queries(world: World, quick: bool) -> list[HotQuery]:
         )
 
     return [
-        HotQuery("known URLs of a site", "the spider, once per site and crawl (`storage.snapshots.known_urls`)",
-                 lambda s, w, i: snapshots.known_urls(s, site(i)), 300),
-        HotQuery(f"known URLs of the largest site ({world.notices_per_source[largest]:,} notices)",
-                 "the same, for the site with the most notices", lambda s, w, i: snapshots.known_urls(s, largest), 50),
-        HotQuery("listed rows of a site", "the spider, once per site and crawl (`storage.listed.listed_signatures`)",
-                 lambda s, w, i: listed.listed_signatures(s, site(i)), 300),
+        HotQuery("known URLs of a list page", "the spider, once per list page (`storage.snapshots.known_urls`, "
+                 f"among its {LIST_PAGE_ROWS} URLs)",
+                 lambda s, w, i: snapshots.known_urls(s, site(i), among=w.list_page_urls[site(i)]), 300),
+        HotQuery(f"known URLs of a list page of the largest site ({world.notices_per_source[largest]:,} notices)",
+                 "the same, for the site with the most notices",
+                 lambda s, w, i: snapshots.known_urls(s, largest, among=w.list_page_urls[largest]), 300),
+        HotQuery("listed rows of a list page", "the spider, once per list page (`storage.listed.listed_signatures`, "
+                 f"among its {LIST_PAGE_ROWS} URLs)",
+                 lambda s, w, i: listed.listed_signatures(s, site(i), among=w.list_page_urls[site(i)]), 300),
         HotQuery("pending snapshots of the cycle (a batch of 200)",
                  "ingest, once per batch (`storage.snapshots.pending_snapshot_ids`)",
                  lambda s, w, i: snapshots.pending_snapshot_ids(s, cycle_id=w.current_cycle, limit=200)),

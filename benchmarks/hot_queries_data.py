@@ -22,6 +22,7 @@ SEED = 14
 SUBSCRIPTIONS = 50
 VERSIONS_PER_NOTICE = ((1, 0.80), (2, 0.15), (3, 0.04), (6, 0.01))  # (versions, share of notices)
 MEAN_VERSIONS = sum(n * share for n, share in VERSIONS_PER_NOTICE)
+LIST_PAGE_ROWS = 20  # rows on a list page, the newest first: what a crawl asks about at a time
 BODY = zlib.compress("<html><body><div class='article'>正文</div></body></html>".encode() * 4, 6)
 HEADERS = json.dumps({"content-type": "text/html; charset=utf-8"})
 
@@ -56,6 +57,8 @@ class World:
     source_slugs: list[str] = field(default_factory=list)
     notices_per_source: dict[int, int] = field(default_factory=dict)
     sample_notices: list[tuple[int, int, str]] = field(default_factory=list)  # (notice id, source id, url)
+    # source id -> the URLs on its first list page: its newest notices, and one not seen yet
+    list_page_urls: dict[int, list[str]] = field(default_factory=dict)
     sample_doc_numbers: list[str] = field(default_factory=list)
     pending_snapshot_ids: list[int] = field(default_factory=list)
     current_cycle: str = ""
@@ -169,6 +172,7 @@ def build(dsn: str, size: Size) -> World:
     alerted_changes: list[int] = []
     for source_id, count in enumerate(sizes, start=1):
         world.notices_per_source[source_id] = count
+        newest: list[tuple[str, str]] = []  # (published, url) of the site's newest notices
         for _ in range(count):
             notice_id += 1
             # Archives reach back ten years; a fifth of what a site keeps is from the last one.
@@ -223,6 +227,10 @@ def build(dsn: str, size: Size) -> World:
             )
             if len(world.sample_notices) < 20_000 and rng.random() < 0.05:
                 world.sample_notices.append((notice_id, source_id, url))
+            if len(newest) < LIST_PAGE_ROWS - 1 or (published_iso or "", url) > newest[-1]:
+                newest = sorted([*newest, (published_iso or "", url)], reverse=True)[: LIST_PAGE_ROWS - 1]
+        unseen = f"http://www.s{source_id}.gov.cn/zwgk/zcwj/{today:%Y%m}/new-on-the-list.html"
+        world.list_page_urls[source_id] = [unseen, *(url for _published, url in newest)]
     # The current cycle's new and re-fetched pages, waiting for ingest, on a tenth of the sites.
     busy = rng.sample(range(1, size.sources + 1), max(1, size.sources // 10))
     for n in range(size.pending_snapshots):

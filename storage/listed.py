@@ -10,19 +10,27 @@ variables); ingest reads them here for a notice whose page lacks them (:func:`li
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.criteria import one_of
 from storage.models import ListedRow, utcnow
 
 
-def listed_signatures(session: Session, source_id: int) -> dict[str, str]:
-    """url -> signature of every list row stored for a source."""
-    rows = session.execute(select(ListedRow.url, ListedRow.signature).where(ListedRow.source_id == source_id))
-    return {url: signature for url, signature in rows}
+def listed_signatures(
+    session: Session, source_id: int, among: Collection[str] | None = None
+) -> dict[str, str]:
+    """url -> signature of every list row stored for a source; ``among``: of these URLs only (the
+    rows of one list page)."""
+    if among is not None and not among:
+        return {}
+    query = select(ListedRow.url, ListedRow.signature).where(ListedRow.source_id == source_id)
+    if among is not None:
+        query = query.where(one_of(session, ListedRow.url, sorted(among)))
+    return {url: signature for url, signature in session.execute(query)}
 
 
 class ListedMark(NamedTuple):

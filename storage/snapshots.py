@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -218,12 +218,15 @@ def mark_snapshot_processed(
     snapshot.processed_at = now or utcnow()
 
 
-def known_urls(session: Session, source_id: int) -> set[str]:
-    """URLs already seen at a source: its notices, plus processed good snapshots.
+def known_urls(session: Session, source_id: int, among: Collection[str] | None = None) -> set[str]:
+    """URLs already seen at a source: its notices, plus processed good snapshots; ``among``: only
+    which of these URLs are (the rows of one list page, rather than every URL the site ever had).
 
     A snapshot counts once normalization processed it (a notice, or rejected for cause: a list,
     an attachment, not a notice), never while it is pending, nor a challenge or error page.
     """
+    if among is not None and not among:
+        return set()
     # One statement of plain rows: the snapshots' side reads only ix_raw_snapshots_known_urls (an
     # index-only scan, its URLs in order, so DISTINCT costs no sort) and no ORM object is built.
     notice_urls = select(Notice.url).where(Notice.source_id == source_id)
@@ -235,6 +238,10 @@ def known_urls(session: Session, source_id: int) -> set[str]:
         .where(or_(RawSnapshot.page_kind.is_(None), RawSnapshot.page_kind.not_in(BAD_PAGE_KINDS)))
         .distinct()
     )
+    if among is not None:
+        urls = sorted(among)
+        notice_urls = notice_urls.where(one_of(session, Notice.url, urls))
+        snapshot_urls = snapshot_urls.where(one_of(session, RawSnapshot.url, urls))
     return {url for (url,) in session.execute(union_all(notice_urls, snapshot_urls)).tuples()}
 
 

@@ -43,9 +43,9 @@ from spiders.list_signals import changed_rows
 from spiders.outcomes import SiteOutcomes
 from spiders.protocol import FLAG, ROLE, SITE, source_fields
 from spiders.responses import content_type, fetched_page
+from spiders.site_memory import SiteMemory
 from storage.db import session_scope
-from storage.listed import listed_signatures, record_listed
-from storage.snapshots import known_urls
+from storage.listed import record_listed
 from storage.sources import ensure_source, in_backoff
 
 MODES = ("monitor", "recheck", "backfill")
@@ -81,8 +81,7 @@ class NoticesSpider(scrapy.Spider):
         self.known_run = int(known_run)
         self.sites: dict[str, Site] = {s.slug: s for s in select_sites(load_registry(), sites.split(","))}
         self.recheck = json.loads(Path(recheck_file).read_text(encoding="utf-8")) if recheck_file else []
-        self.known: dict[str, set[str]] = {}
-        self.listed: dict[str, dict[str, str]] = {}  # url -> signature of its list row, per site
+        self.memory: dict[str, SiteMemory] = {}  # known urls and list-row signatures, per site
         self.source_ids: dict[str, int] = {}
         self.rechecking: dict[str, set[str]] = {}  # urls this crawl rechecks anyway, per site
         self._list_pages_by_column: dict[str, dict[str, int]] = {}  # a backfill's pages to walk, per site
@@ -113,8 +112,7 @@ class NoticesSpider(scrapy.Spider):
             for slug, site in self.sites.items():
                 source = ensure_source(session, source_fields(site))
                 self.source_ids[slug] = source.id
-                self.known[slug] = known_urls(session, source.id)
-                self.listed[slug] = listed_signatures(session, source.id)
+                self.memory[slug] = SiteMemory(source.id)
                 if source.baseline_at is None:
                     self._before_baseline.add(slug)
                 if source.backoff_until is not None and in_backoff(source) and not self.ignore_backoff:
@@ -226,8 +224,10 @@ class NoticesSpider(scrapy.Spider):
             yield fetched_page(site.slug, "list", response)
             return
         yield fetched_page(site.slug, "list", response)
+        memory = self.memory[site.slug]
+        memory.learn((row.url for row in listing.rows), signatures=True)
         yield from self._signalled_requests(site, listing.rows)
-        known, fresh, longest_known_run, current_run = self.known[site.slug], [], 0, 0
+        known, fresh, longest_known_run, current_run = memory.known, [], 0, 0
         for row in listing.rows:
             if row.url in known:
                 current_run += 1
@@ -258,7 +258,8 @@ class NoticesSpider(scrapy.Spider):
 
     def _signalled_requests(self, site: Site, rows: Sequence[Any]) -> Iterator[scrapy.Request]:
         """Known documents whose list row changed since the last visit: fetched again now."""
-        signalled, updates = changed_rows(rows, self.listed[site.slug], self.known[site.slug])
+        memory = self.memory[site.slug]
+        signalled, updates = changed_rows(rows, memory.signatures, memory.known)
         if updates:
             with session_scope() as session:
                 record_listed(session, self.source_ids[site.slug], updates)
@@ -290,13 +291,19 @@ class NoticesSpider(scrapy.Spider):
         selector = Selector(text=response.text, type="html")
         base = absolute_url(response.url, selector.css("base::attr(href)").get() or "") or response.url
         links = PageLinks(response.url, base)
-        for href in selector.css("a::attr(href)").getall():
-            url = links.url(href)
-            if url is None or not is_fetched_attachment_url(url) or url in self.known[site.slug]:
+        attachments = [
+            url
+            for url in (links.url(href) for href in selector.css("a::attr(href)").getall())
+            if url is not None
+            and is_fetched_attachment_url(url)
+            and urlsplit(url).scheme in ("http", "https")
+        ]
+        memory = self.memory[site.slug]
+        memory.learn(attachments)
+        for url in attachments:
+            if url in memory.known:
                 continue
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
-            self.known[site.slug].add(url)
+            memory.known.add(url)
             yield scrapy.Request(
                 url,
                 meta=self._meta(site, "attachment"),

@@ -110,6 +110,15 @@ def test_known_urls_are_notices_and_good_snapshots_only(session: Session, source
         "https://x/good.html",
         "https://x/other-list.html",
     }
+    # Asked about the URLs of one page, the same answer for those URLs.
+    page_urls = {
+        "https://x/good.html",
+        "https://x/pending.html",
+        "https://x/challenge.html",
+        "https://x/new.html",
+    }
+    assert known_urls(session, source.id, among=page_urls) == {"https://x/good.html"}
+    assert known_urls(session, source.id, among=set()) == set()
 
 
 def test_latest_snapshot_and_runs_of_a_cycle(session: Session, source: Source) -> None:
