@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # How long a streaming ingest waits for the crawler to store more pages before it looks again.
 POLL_SECONDS = 0.5
 # Pages written in one transaction: a commit per page cost more than normalizing the page did.
+# Below 64: PostgreSQL keeps that many subtransactions (a savepoint per page) in shared memory,
+# and every other session's snapshot gets slower once a transaction has more.
 GROUP_PAGES = 50
 # ... and for how long at most one transaction stays open (SQLite: the crawler waits for the lock).
 GROUP_SECONDS = 1.0
