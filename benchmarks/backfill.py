@@ -11,7 +11,7 @@ CRAWL_GOAL = 0.8  # issue 14: the spider ÷ bare Scrapy on the same URLs
 INGEST_GOAL = 300  # issue 14: pages/s normalized, diffed and stored, crawl excluded
 BEHIND_NOTE = (
     "Why it falls short: on 2 cores the crawler (Scrapy's reactor, politeness, storing every "
-    "response) and the ingest (extraction in a worker pool plus one transaction per page) compete "
+    "response) and the ingest (extraction in a worker pool plus the database writes) compete "
     "for the same CPUs, so streaming hides only part of the ingest behind the crawl. Bare Scrapy "
     "parses and stores nothing. The per-page costs are in the figures above."
 )

@@ -1,11 +1,20 @@
-"""The ingest run: every pending snapshot, batch after batch, one transaction per page; optionally
-streaming beside the crawl."""
+"""The ingest run: every pending snapshot, batch after batch, one transaction per group of pages and
+a savepoint per page; optionally streaming beside the crawl.
+
+A group's pages are claimed, normalized and written in one transaction, each in a savepoint of its
+own: a page that raises is rolled back to its savepoint and marked failed in the same transaction,
+and the group goes on. What a group adds to the report and to the policy index counts only once its
+transaction has committed; a process killed before that leaves every snapshot of the group pending
+(its claims roll back with it) for the next run, so nothing is lost and nothing is done twice. A
+group whose commit fails is written again one transaction per page, so one page that breaks the
+commit is marked failed alone. A group is closed after GROUP_PAGES pages or GROUP_SECONDS, so on
+SQLite the crawler storing snapshots meanwhile waits for the write lock that long at most."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -27,6 +36,12 @@ log = logging.getLogger(__name__)
 
 # How long a streaming ingest waits for the crawler to store more pages before it looks again.
 POLL_SECONDS = 0.5
+# Pages written in one transaction: a commit per page cost more than normalizing the page did.
+# Below 64: PostgreSQL keeps that many subtransactions (a savepoint per page) in shared memory,
+# and every other session's snapshot gets slower once a transaction has more.
+GROUP_PAGES = 50
+# ... and for how long at most one transaction stays open (SQLite: the crawler waits for the lock).
+GROUP_SECONDS = 1.0
 
 
 def ingest_pending(
@@ -41,14 +56,15 @@ def ingest_pending(
     while_crawling: Callable[[], bool] | None = None,
     poll_seconds: float = POLL_SECONDS,
 ) -> IngestReport:
-    """Process every unprocessed snapshot (of the sites ``cycle_id`` crawled), one transaction each.
+    """Process every unprocessed snapshot (of the sites ``cycle_id`` crawled), in groups of pages.
 
     With ``cycle_id``, that is every pending snapshot of the sites crawled in that cycle, earlier
     cycles' included (a cycle killed before its ingest finished left them), oldest first; without
     it, every pending snapshot. Each page is claimed atomically
     (:func:`storage.snapshots.claim_snapshot`), so two processes never process the same one.
 
-    Each page's version, change and deliveries are committed together or not at all; a page that
+    Each page's version, change and deliveries are committed together or not at all, with the other
+    pages of its group (one transaction per GROUP_PAGES pages, see the module docstring); a page that
     fails is marked failed (it stays for ``policywatch reprocess``) and the others go on.
     Snapshots are written one after the other in the order they were fetched; with ``workers`` > 1
     (default :func:`ingest.workers.ingest_workers`) and a batch of at least POOL_MIN_PAGES pages,
@@ -153,13 +169,21 @@ class _IngestRun:
     def write(
         self, snapshot_ids: Sequence[int], *, held: _HeldBack | None = None, stored_up_to: int = 0
     ) -> None:
-        """Process ``snapshot_ids`` in order, one transaction each.
+        """Process ``snapshot_ids`` in order, in groups of pages (one transaction each).
 
         ``held`` (streaming): a notice page linking attachments that are not stored yet is held
         back, waiting for attachment snapshots newer than ``stored_up_to``, and so is every later
         snapshot of its URL.
         """
         subscriptions = _load_subscriptions(self.sessions, self.subscriptions_loader)
+        pages = self._to_write(snapshot_ids, held, stored_up_to)
+        while self._write_group(pages, subscriptions):
+            pass
+
+    def _to_write(
+        self, snapshot_ids: Sequence[int], held: _HeldBack | None, stored_up_to: int
+    ) -> Iterator[tuple[int, Extracted]]:
+        """(snapshot id, its extraction) of the snapshots to write now, in order: not those held back."""
         urls: dict[int, str] = {}
         if held is not None:
             with self.sessions() as session:
@@ -176,7 +200,7 @@ class _IngestRun:
                 if missing:
                     held.hold(url, snapshot_id, waiting_for=missing, newer_than=stored_up_to)
                     continue
-            self._write_one(snapshot_id, extracted, subscriptions)
+            yield snapshot_id, extracted
 
     def _extract_here(self, snapshot_id: int) -> Extracted:
         try:
@@ -185,43 +209,113 @@ class _IngestRun:
                 if snapshot is None or not needs_extraction(snapshot):
                     return None
                 return Extraction(extract_snapshot(session, snapshot))
-        except Exception as exc:  # noqa: BLE001 - raised in the page's own transaction, which fails it
+        except Exception as exc:  # noqa: BLE001 - raised in the page's own savepoint, which fails it
             return exc
 
-    def _write_one(
-        self, snapshot_id: int, extracted: Extracted, subscriptions: Sequence[Subscription] | None
-    ) -> None:
-        # What one page adds to the report counts only once its transaction has committed.
+    def _write_group(
+        self, pages: Iterator[tuple[int, Extracted]], subscriptions: Sequence[Subscription] | None
+    ) -> bool:
+        """Write the next pages of ``pages`` in one transaction, until GROUP_PAGES pages or
+        GROUP_SECONDS; False once ``pages`` is exhausted."""
+        taken: list[tuple[int, Extracted]] = []
         outcome = IngestReport()
-        self.policies.discard_staged()
+        before = self.policies.savepoint()
+        more = False
         try:
             with self.sessions() as session, session.begin():
-                # First statement: another process ingesting at once skips this page.
-                if not snapshot_store.claim_snapshot(session, snapshot_id):
-                    return
-                snapshot = session.get(RawSnapshot, snapshot_id, options=self.extractor.load_options)
-                if snapshot is None:
-                    return
-                if isinstance(extracted, BaseException):
-                    raise extracted
-                process_snapshot(
-                    session,
-                    snapshot,
-                    subscriptions=(
-                        subscriptions if subscriptions is not None else self.subscriptions_loader(session)
-                    ),
-                    removal_threshold=self.removal_threshold,
-                    report=outcome,
-                    extracted=extracted,
-                    policies=self.policies,
-                )
-            self.report.merge(outcome)
-            self.policies.commit_staged()
+                started = time.monotonic()
+                for snapshot_id, extracted in pages:
+                    taken.append((snapshot_id, extracted))
+                    self._write_page(session, snapshot_id, extracted, subscriptions, outcome)
+                    if len(taken) >= GROUP_PAGES or time.monotonic() - started >= GROUP_SECONDS:
+                        more = True
+                        break
+        except Exception:
+            self.policies.rollback_to(before)
+            log.warning(
+                "a group of %d pages failed to commit; writing them one transaction each",
+                len(taken),
+                exc_info=True,
+            )
+            for snapshot_id, extracted in taken:
+                self._write_alone(snapshot_id, extracted, subscriptions)
+            return more
+        self.report.merge(outcome)
+        self.policies.commit_staged()
+        return more
+
+    def _write_page(
+        self,
+        session: Session,
+        snapshot_id: int,
+        extracted: Extracted,
+        subscriptions: Sequence[Subscription] | None,
+        outcome: IngestReport,
+    ) -> None:
+        """One page in the group's transaction, in a savepoint: if it raises, it is marked failed."""
+        # Outside the savepoint, so the claim stays when the page fails: another process ingesting
+        # at once skips this page (on PostgreSQL it waits for this transaction, then finds it done).
+        if not snapshot_store.claim_snapshot(session, snapshot_id):
+            return
+        page = IngestReport()
+        before = self.policies.savepoint()
+        try:
+            with session.begin_nested():
+                self._process(session, snapshot_id, extracted, subscriptions, page)
         # One bad page must not stop the cycle; its snapshot stays for reprocess.
         except Exception as exc:
-            self.report.processed += 1
+            self.policies.rollback_to(before)
             log.exception("snapshot %s failed to process", snapshot_id)
-            _mark_failed(self.sessions, snapshot_id, f"processing failed: {exc}", self.report)
+            outcome.processed += 1
+            _mark_failed(session, snapshot_id, f"processing failed: {exc}", outcome)
+            return
+        outcome.merge(page)
+
+    def _write_alone(
+        self, snapshot_id: int, extracted: Extracted, subscriptions: Sequence[Subscription] | None
+    ) -> None:
+        """One page in a transaction of its own (the claim its first statement), marked failed in
+        another if it raises."""
+        outcome = IngestReport()
+        before = self.policies.savepoint()
+        try:
+            with self.sessions() as session, session.begin():
+                if not snapshot_store.claim_snapshot(session, snapshot_id):
+                    return
+                self._process(session, snapshot_id, extracted, subscriptions, outcome)
+        except Exception as exc:
+            self.policies.rollback_to(before)
+            log.exception("snapshot %s failed to process", snapshot_id)
+            failed = IngestReport(processed=1)
+            with self.sessions() as session, session.begin():
+                _mark_failed(session, snapshot_id, f"processing failed: {exc}", failed)
+            self.report.merge(failed)
+            return
+        self.report.merge(outcome)
+        self.policies.commit_staged()
+
+    def _process(
+        self,
+        session: Session,
+        snapshot_id: int,
+        extracted: Extracted,
+        subscriptions: Sequence[Subscription] | None,
+        report: IngestReport,
+    ) -> None:
+        snapshot = session.get(RawSnapshot, snapshot_id, options=self.extractor.load_options)
+        if snapshot is None:
+            return
+        if isinstance(extracted, BaseException):
+            raise extracted
+        process_snapshot(
+            session,
+            snapshot,
+            subscriptions=subscriptions if subscriptions is not None else self.subscriptions_loader(session),
+            removal_threshold=self.removal_threshold,
+            report=report,
+            extracted=extracted,
+            policies=self.policies,
+        )
 
 
 def _missing_attachments(extracted: Extracted) -> set[str]:
@@ -280,14 +374,11 @@ def _load_subscriptions(
         return None
 
 
-def _mark_failed(
-    sessions: sessionmaker[Session], snapshot_id: int, reason: str, report: IngestReport
-) -> None:
-    with sessions() as session, session.begin():
-        failed = session.get(RawSnapshot, snapshot_id)
-        if failed is not None:
-            snapshot_store.mark_snapshot_processed(session, failed, page_kind="error", reject_reason=reason)
-            report.rejected.append((failed.url, reason))
+def _mark_failed(session: Session, snapshot_id: int, reason: str, report: IngestReport) -> None:
+    failed = session.get(RawSnapshot, snapshot_id)
+    if failed is not None:
+        snapshot_store.mark_snapshot_processed(session, failed, page_kind="error", reject_reason=reason)
+        report.rejected.append((failed.url, reason))
 
 
 def mark_baselines(session: Session, cycle_id: str) -> None:

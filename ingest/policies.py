@@ -6,7 +6,9 @@ not alerted again (see changes.alerting).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -24,11 +26,14 @@ NEAR_DUPLICATE_CANDIDATES = 5000
 class PolicyIndex:
     """The newest fingerprinted policies and the sources publishing them, kept for one ingest run.
 
-    Loaded on first use, then topped up before each lookup with the policies committed since (by
-    this run or a concurrent one), so a transaction that rolled back never leaves its policy here.
-    The member sources only save queries: they may lag the database (members added by another
-    process), never lead it (this run's are added once their transaction has committed), and a
-    candidate is checked against the database before it is accepted.
+    Loaded on first use, then topped up before each lookup with the policies the session sees: those
+    committed since (by this run or a concurrent one) and those created earlier in the open
+    transaction, so a repost is grouped with an original written just before it in the same group
+    of pages. A transaction (or savepoint) that rolls back takes its policies out again
+    (:meth:`rollback_to`), so they are never compared after it. The member sources only save
+    queries: they may lag the database (members added by another process), never lead it (this
+    run's are added once their transaction has committed), and a candidate is checked against the
+    database before it is accepted.
     """
 
     def __init__(self, size: int = NEAR_DUPLICATE_CANDIDATES) -> None:
@@ -96,6 +101,33 @@ class PolicyIndex:
 
     def discard_staged(self) -> None:
         self._staged.clear()
+
+    def savepoint(self) -> IndexPoint:
+        """Where the index stands, to come back to if the transaction or savepoint opened now rolls back."""
+        return IndexPoint(staged=len(self._staged), last_id=self._last_id)
+
+    def rollback_to(self, point: IndexPoint) -> None:
+        """The transaction or savepoint opened at ``point`` rolled back: forget the members it staged
+        and the policies read since (they may have been its own, and SQLite reuses their ids)."""
+        del self._staged[point.staged :]
+        if point.last_id is None:
+            self._ids, self._prints, self._sources, self._last_id = [], [], {}, None
+            return
+        if self._last_id is None or self._last_id <= point.last_id:
+            return
+        keep = bisect.bisect_right(self._ids, point.last_id)
+        for policy_id in self._ids[keep:]:
+            self._sources.pop(policy_id, None)
+        del self._ids[keep:], self._prints[keep:]
+        self._last_id = point.last_id
+
+
+@dataclass(frozen=True)
+class IndexPoint:
+    """A :class:`PolicyIndex`'s state when a transaction or savepoint was opened."""
+
+    staged: int
+    last_id: int | None
 
 
 def assign_policy(

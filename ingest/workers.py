@@ -1,6 +1,6 @@
 """notices.extract in worker processes, ahead of the writes, for batches worth starting them for.
 
-The database writes stay in the ingest process, one transaction per page in fetch order; the
+The database writes stay in the ingest process, in fetch order (see :mod:`ingest.batch`); the
 workers only read (the snapshot and its attachments) and return an :class:`Extraction`. A worker
 that dies takes no page with it: the rest of the run is extracted in-process.
 """

@@ -11,8 +11,8 @@ Snapshot ``page_kind`` values set by the crawler:
   error/maintenance page; still pending, so normalization classifies and rejects it, but it never
   counts as a known URL.
 
-Ingest claims a pending snapshot with :func:`claim_snapshot` as the first statement of that page's
-transaction, so two processes never process the same snapshot.
+Ingest claims a pending snapshot with :func:`claim_snapshot` before it reads or writes anything of
+that page, in the transaction that writes it, so two processes never process the same snapshot.
 - ``"list"`` / ``"attachment"``: list pages (kept for auditing) and attachment files (looked up by
   URL); stored already processed, so they never reach normalization. A list page that did not
   parse is stored processed with kind ``"error"`` and the crawler's reason.
@@ -178,9 +178,11 @@ def pending_snapshot_count(session: Session, *, cycle_id: str | None = None) -> 
 def claim_snapshot(session: Session, snapshot_id: int, now: datetime | None = None) -> bool:
     """Claim a pending snapshot for the caller's transaction; False if it is processed or claimed.
 
-    Make it the transaction's first statement: the UPDATE takes the row lock on PostgreSQL (a
-    second claimer waits for the first to commit, then finds it processed) and the write lock on
-    SQLite. It sets ``processed_at``; a rollback (or a process that dies) leaves it pending again.
+    Make it the first statement about this snapshot, and the first claim the transaction's first
+    statement: the UPDATE takes the row lock on PostgreSQL (a second claimer waits for the first to
+    commit, then finds it processed) and the write lock on SQLite. It sets ``processed_at``; a
+    rollback (or a process that dies) leaves it pending again. Several claims in one transaction go
+    in id order, so two claimers cannot deadlock.
     """
     claimed = session.connection().execute(
         update(RawSnapshot)
