@@ -10,9 +10,7 @@ from notices.links import PageLinks
 from notices.list_records import int_field
 from sites import Site
 from spiders.flavours.base import Flavour, ListPage, PageRequest
-from spiders.flavours.records import payload_of, present, record_rows, with_query
-
-_DOC_NUMBER_KEYS = ("filenum", "FILENUM", "fileNum", "document_number", "wh", "WH")
+from spiders.flavours.records import DOC_NUMBER_KEYS, payload_of, present, record_rows, with_query
 
 
 class JsonListFlavour(Flavour):
@@ -63,7 +61,7 @@ class JsonListFlavour(Flavour):
 
 def _doc_number(record: Mapping[str, Any]) -> str | None:
     for fields in (record, *(v for v in record.values() if isinstance(v, dict))):
-        for key in _DOC_NUMBER_KEYS:
+        for key in DOC_NUMBER_KEYS:
             if key in fields:
                 return present(fields[key])
     return None

@@ -21,6 +21,10 @@ def payload_of(body: bytes, content_type: str | None, site: Site) -> Any | None:
     return json_payload(decode(body, content_type, site))
 
 
+# The names lists give a document's 文号 under: JSON record keys, and Wuhan's script variables.
+DOC_NUMBER_KEYS = ("filenum", "FILENUM", "fileNum", "document_number", "wh", "WH")
+
+
 def record_rows(
     records: Sequence[Mapping[str, Any]],
     links: PageLinks,

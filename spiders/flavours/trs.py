@@ -12,12 +12,10 @@ from notices.parsers import parse_doc_number
 from notices.scripted import with_written_markup, writing_scripts
 from sites import Site
 from spiders.flavours.base import Flavour, ListDocument, ListPage, ListRow, PageRequest, html_rows
+from spiders.flavours.records import DOC_NUMBER_KEYS
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
-
-
-_DOC_NUMBER_VARIABLES = ("FILENUM", "filenum", "fileNum", "wh", "WH")
 
 
 def _with_script_doc_numbers(rows: list[ListRow], text: str, base: str, links: PageLinks) -> list[ListRow]:
@@ -25,7 +23,7 @@ def _with_script_doc_numbers(rows: list[ListRow], text: str, base: str, links: P
     doc_numbers: dict[str, str] = {}
     for written, variables in writing_scripts(text):
         doc_number = next(
-            (found for name in _DOC_NUMBER_VARIABLES if (found := parse_doc_number(variables.get(name)))),
+            (found for name in DOC_NUMBER_KEYS if (found := parse_doc_number(variables.get(name)))),
             None,
         )
         href = Selector(text=written).css("a::attr(href)").get() if doc_number and written else None
@@ -59,8 +57,8 @@ class TrsFlavour(Flavour):
     Rows found inside HTML comments count too (some templates comment the static rows out and
     draw them with JavaScript), and so do rows a script writes from its own variables
     (``var url = "./202602/t…shtml"; var title = "…"; document.writeln("<a href="+url+">")``,
-    Wuhan): the script is read, not run, and the 文号 it keeps in ``var FILENUM`` goes with the row. Site ``selectors``: ``list_row`` (default ``li``), ``list_date``
-    (default ``span::text, b::text``).
+    Wuhan): the script is read, not run, and the 文号 it keeps in ``var FILENUM`` goes with the row.
+    Site ``selectors``: ``list_row`` (default ``li``), ``list_date`` (default ``span::text, b::text``).
     """
 
     name = "trs"
